@@ -1,0 +1,85 @@
+//! JSON spoken between the widget and the gateway (`motp-server`). The widget sends only what the
+//! trainee typed; who the trainee is travels in the LMS's signed launch token.
+
+use crate::input::CodeInputError;
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/otp/verify`: the text the trainee typed (the server applies the input rules again).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifyRequest {
+    pub code: String,
+}
+
+/// `GET /v1/session`: what the widget needs before the first attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// The server's clock, so the countdown does not depend on the PC's.
+    pub server_time_unix: i64,
+    pub step_seconds: u64,
+    pub failures: u32,
+    pub remaining: u32,
+    pub locked: bool,
+    pub eval_cd: String,
+    pub eval_label: String,
+    /// Whether the institution allows the phone identity check when HRD is down.
+    pub substitute_allowed: bool,
+}
+
+/// The server's verdict on one code. The widget shows it; only the receipt proves anything.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum VerifyOutcome {
+    /// HRD accepted the code. `receipt` is a signed, single-use JWT for the LMS.
+    Verified { receipt: String },
+    /// HRD said AP001. `failures` so far, `remaining` before the lock.
+    WrongCode { failures: u32, remaining: u32 },
+    /// HRD said AP009: only a phone identity check lifts it.
+    Locked,
+    /// HRD said AP005: the app's name/mobile differ from the LMS record, or no app is registered.
+    NotRegistered,
+    /// HRD timed out or failed internally (IE001/CE00x).
+    HrdUnavailable {
+        substitute_allowed: bool,
+        hrd_code: Option<String>,
+    },
+    /// Too many attempts for now; try again after the wait.
+    RateLimited { retry_after_seconds: u64 },
+    /// What was typed is not a code; HRD was not asked.
+    InvalidInput { reason: CodeInputError },
+    /// Any other HRD answer, passed on with its code.
+    Refused { hrd_code: String, message: String },
+}
+
+/// The body of every error the server answers with a non-2xx status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable, machine-readable (`invalid_token`, `token_expired`, `rate_limited`, …).
+    pub error: String,
+    /// For a developer reading the network tab; the widget has its own words for trainees.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_are_tagged_by_result() {
+        let json = serde_json::to_string(&VerifyOutcome::WrongCode {
+            failures: 2,
+            remaining: 3,
+        })
+        .unwrap();
+        assert_eq!(json, r#"{"result":"wrong_code","failures":2,"remaining":3}"#);
+        let back: VerifyOutcome = serde_json::from_str(
+            r#"{"result":"invalid_input","reason":"looks_like_app_password"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            back,
+            VerifyOutcome::InvalidInput {
+                reason: CodeInputError::LooksLikeAppPassword
+            }
+        );
+    }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs everything `make demo` and `make test` need on a fresh machine of the project's kind
+# (Debian 12, rustup's Rust 1.95, Node 20, root). Idempotent: each step is skipped when its tool is
+# already there at the right version, so a second run takes seconds.
+# Recipes and their traps: ../shared/spec/toolchain.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132
+# wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock (the crate is pinned with `=`).
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
+
+log() { printf '[bootstrap] %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PWD/tools/node/node_modules/.bin:$PATH"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  log "installing Debian chromium + chromium-driver"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+if ! command -v pg_ctlcluster >/dev/null && [ "${MOTP_NEED_POSTGRES:-0}" = 1 ]; then
+  log "installing Debian postgresql"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq postgresql >/dev/null
+fi
+
+if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$BINARYEN_VERSION" ]; then
+  log "installing wasm-opt (binaryen@$BINARYEN_VERSION from npm) into tools/node"
+  npm install --silent --no-audit --no-fund --prefix tools/node "binaryen@$BINARYEN_VERSION"
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes)"
+  # Not --locked: its lockfile pins a webpki-roots the registry snapshot here lacks.
+  cargo install --quiet --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+  log "installing trunk $TRUNK_VERSION (about 15 minutes on 2 cores)"
+  cargo install --quiet --locked --force trunk --version "$TRUNK_VERSION"
+fi
+
+log "ready: $(wasm-bindgen --version), $(trunk --version), $(wasm-opt --version | head -1), $(chromedriver --version | cut -d' ' -f1-2)"
