@@ -70,7 +70,10 @@ mod tests {
             remaining: 3,
         })
         .unwrap();
-        assert_eq!(json, r#"{"result":"wrong_code","failures":2,"remaining":3}"#);
+        assert_eq!(
+            json,
+            r#"{"result":"wrong_code","failures":2,"remaining":3}"#
+        );
         let back: VerifyOutcome = serde_json::from_str(
             r#"{"result":"invalid_input","reason":"looks_like_app_password"}"#,
         )

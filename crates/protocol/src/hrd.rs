@@ -88,7 +88,14 @@ pub struct HrdAnswer {
 impl HrdAnswer {
     /// The answer HRD gives for `code`, with its usual message.
     pub fn of(code: HrdCode) -> HrdAnswer {
-        let status = Some(if code == HrdCode::Success { "SUCCESS" } else { "FAIL" }.to_string());
+        let status = Some(
+            if code == HrdCode::Success {
+                "SUCCESS"
+            } else {
+                "FAIL"
+            }
+            .to_string(),
+        );
         HrdAnswer {
             msg: code.hrd_message().to_string(),
             code,

@@ -71,7 +71,10 @@ pub fn normalize_tel(raw: &str) -> Option<String> {
     }
     let ok = (digits.len() == 10 || digits.len() == 11)
         && digits.starts_with("01")
-        && matches!(digits.as_bytes()[2], b'0' | b'1' | b'6' | b'7' | b'8' | b'9');
+        && matches!(
+            digits.as_bytes()[2],
+            b'0' | b'1' | b'6' | b'7' | b'8' | b'9'
+        );
     ok.then_some(digits)
 }
 
@@ -139,9 +142,15 @@ mod tests {
 
     #[test]
     fn mobile_numbers() {
-        assert_eq!(normalize_tel("010-1234-5678").as_deref(), Some("01012345678"));
+        assert_eq!(
+            normalize_tel("010-1234-5678").as_deref(),
+            Some("01012345678")
+        );
         assert_eq!(normalize_tel("011 234 5678").as_deref(), Some("0112345678"));
-        assert_eq!(normalize_tel("０１０１２３４５６７８").as_deref(), Some("01012345678"));
+        assert_eq!(
+            normalize_tel("０１０１２３４５６７８").as_deref(),
+            Some("01012345678")
+        );
         assert_eq!(normalize_tel("02-123-4567"), None);
         assert_eq!(normalize_tel("0101234567890"), None);
         assert_eq!(normalize_tel("010-abcd-5678"), None);
