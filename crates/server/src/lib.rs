@@ -1,1 +1,134 @@
+//! `motp-server`: the gateway between the widget and HRD. It learns who the trainee is only from the
+//! LMS's signed launch token ([`token`]), forwards codes to HRD ([`hrd`], [`verify`]), keeps attempt
+//! counts and an audit trail ([`store`]) and hands the LMS a receipt it can check ([`receipt`]).
 
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod hrd;
+pub mod launch;
+pub mod limits;
+pub mod receipt;
+pub mod receipts;
+pub mod store;
+pub mod tenant;
+pub mod token;
+pub mod trainee;
+pub mod verify;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, Method};
+use axum::routing::get;
+use axum::{Json, Router};
+use motp_protocol::clock::SharedClock;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+/// Request bodies of the API are a few hundred bytes; anything much larger is refused unread.
+pub const MAX_API_BODY_BYTES: usize = 8 * 1024;
+
+/// Everything the server is built from. `main` fills it from [`config`]; tests fill it directly.
+pub struct Settings {
+    pub tenants: tenant::Tenants,
+    pub database_url: String,
+    pub hrd_url: String,
+    pub hrd_timeout: Duration,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub per_trainee_per_minute: u32,
+    pub per_ip_per_minute: u32,
+    pub widget_dir: PathBuf,
+    pub clock: SharedClock,
+    /// Sandbox mode: the embedded HRD emulator and the demo trainee's virtual phone.
+    pub demo: Option<demo::Demo>,
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub tenants: tenant::Tenants,
+    pub store: store::Store,
+    pub hrd: hrd::HrdClient,
+    pub clock: SharedClock,
+    pub limits: limits::RateLimiter,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub per_trainee_per_minute: u32,
+    pub per_ip_per_minute: u32,
+    pub widget_dir: PathBuf,
+    pub demo: Option<demo::Demo>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub async fn new(s: Settings) -> Result<AppState, sqlx::Error> {
+        Ok(AppState(Arc::new(Inner {
+            store: store::Store::open(&s.database_url).await?,
+            hrd: hrd::HrdClient::new(&s.hrd_url, s.hrd_timeout),
+            tenants: s.tenants,
+            clock: s.clock,
+            limits: limits::RateLimiter::default(),
+            trusted_proxies: s.trusted_proxies,
+            per_trainee_per_minute: s.per_trainee_per_minute,
+            per_ip_per_minute: s.per_ip_per_minute,
+            widget_dir: s.widget_dir,
+            demo: s.demo,
+        })))
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now_unix()
+    }
+}
+
+/// The whole HTTP surface. Serve with `into_make_service_with_connect_info::<SocketAddr>()`: the
+/// trainee's IP (EXIP) comes from the connection.
+pub fn app(state: AppState) -> Router {
+    let tenants = state.tenants.clone();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origin.to_str().is_ok_and(|o| tenants.any_allows_origin(o))
+        }))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600));
+    let api = Router::new()
+        .merge(verify::routes())
+        .merge(receipts::routes())
+        .layer(DefaultBodyLimit::max(MAX_API_BODY_BYTES))
+        .layer(cors);
+    let mut router = Router::new()
+        .nest("/v1", api)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .nest_service("/widget", ServeDir::new(&state.widget_dir));
+    if let Some(demo) = &state.demo {
+        router = router
+            .merge(demo::routes())
+            .nest_service("/hrd", hrd_sandbox::router(demo.sandbox.clone()));
+    }
+    router
+        .with_state(state)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Json<serde_json::Value> {
+    let db_ok = state.store.attempts("", "").await.is_ok();
+    Json(serde_json::json!({ "database": db_ok }))
+}

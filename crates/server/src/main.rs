@@ -1,1 +1,101 @@
-fn main() {}
+//! `motp-server`: see `motp-server --help`. Configuration lives in `config.rs`, start-up in
+//! `launch.rs`.
+
+use clap::Parser;
+use motp_protocol::clock::{AdjustableClock, SystemClock};
+use motp_server::config::{Cli, Command, TokenArgs};
+use motp_server::launch;
+use motp_server::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into());
+    if cli.serve.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let result = match cli.command {
+        Some(Command::Token(args)) => print_token(&cli.serve, &args),
+        Some(Command::Serve) | None => serve(&cli.serve).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("motp-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: &motp_server::config::ServeArgs) -> Result<(), launch::BoxError> {
+    let clock = Arc::new(AdjustableClock::new(Arc::new(SystemClock)));
+    let running = launch::start(args, clock, shutdown_signal()).await?;
+    let url = running.url();
+    if running.state.demo.is_some() {
+        tracing::info!("sandbox mode (embedded HRD emulator, no real HRD is ever called)");
+        println!("\n  Demo LMS page: {url}/\n");
+    }
+    tracing::info!("motp-server listening on {url}");
+    running.task.await??;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn print_token(
+    serve: &motp_server::config::ServeArgs,
+    args: &TokenArgs,
+) -> Result<(), launch::BoxError> {
+    let tenants = launch::tenants(serve, serve.listen)?;
+    let tenant = match &args.tenant {
+        Some(id) => tenants.get(id).ok_or_else(|| format!("no tenant {id}"))?,
+        None => tenants.only().ok_or("several tenants: pass --tenant")?,
+    };
+    if !(1..=token::MAX_LIFETIME_SECS).contains(&args.ttl) {
+        return Err(format!("--ttl must be 1..={}", token::MAX_LIFETIME_SECS).into());
+    }
+    let now = motp_protocol::clock::Clock::now_unix(&SystemClock);
+    let claims = LaunchClaims {
+        iss: tenant.id.clone(),
+        aud: LAUNCH_AUDIENCE.into(),
+        sub: args.usrid.clone(),
+        name: args.name.clone(),
+        tel: args.tel.clone(),
+        course: args.course.clone(),
+        class: args.class.clone(),
+        eval_cd: args.eval_cd.clone(),
+        class_tme: args.class_tme.clone(),
+        sid: args.session.clone(),
+        iat: now,
+        exp: now + args.ttl,
+        jti: token::random_id(),
+    };
+    // Refuse to print a token the server would refuse.
+    token::verify(&token::mint(&claims, &tenant.secret), &tenants, now)
+        .map_err(|e| format!("these claims would be refused: {e}"))?;
+    println!("{}", token::mint(&claims, &tenant.secret));
+    Ok(())
+}

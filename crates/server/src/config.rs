@@ -1,0 +1,142 @@
+//! All configuration: command-line flags, each with an environment variable, plus an optional TOML
+//! file of tenants. With nothing given, the server runs in sandbox mode with one demo tenant.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "motp-server",
+    version,
+    about = "mOTP gateway: verifies LMS launch tokens, forwards codes to HRD, tracks attempts, issues receipts"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default when no subcommand is given).
+    Serve,
+    /// Mint a launch token as an LMS would (development and tests); prints it.
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "MOTP_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+    /// TOML file with the tenants (institutions). Without it: sandbox mode, one demo tenant.
+    #[arg(long, env = "MOTP_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Database URL (`sqlite://path`); the file is created if missing.
+    #[arg(
+        long,
+        env = "MOTP_DATABASE_URL",
+        default_value = "sqlite://data/motp.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// HRD mOTP base URL. Without it the embedded sandbox is used (served under /hrd on this port).
+    #[arg(long, env = "MOTP_HRD_URL", global = true)]
+    pub hrd_url: Option<String>,
+    /// Seconds to wait for HRD before answering "HRD unavailable".
+    #[arg(
+        long,
+        env = "MOTP_HRD_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub hrd_timeout_secs: u64,
+    /// Directory with the built widget (Trunk's `dist/`), served under /widget.
+    #[arg(long, env = "MOTP_WIDGET_DIR", default_value = "dist", global = true)]
+    pub widget_dir: PathBuf,
+    /// Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs). Others' is ignored.
+    #[arg(
+        long,
+        env = "MOTP_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Verify attempts allowed per trainee per minute before 429 (HRD answers WE005 beyond its own).
+    #[arg(
+        long,
+        env = "MOTP_PER_TRAINEE_PER_MINUTE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub per_trainee_per_minute: u32,
+    /// Requests allowed per client IP per minute before 429.
+    #[arg(
+        long,
+        env = "MOTP_PER_IP_PER_MINUTE",
+        default_value_t = 120,
+        global = true
+    )]
+    pub per_ip_per_minute: u32,
+    /// Sandbox mode only: run the clock this many seconds off the machine's (demos).
+    #[arg(
+        long,
+        env = "MOTP_SANDBOX_CLOCK_OFFSET",
+        default_value_t = 0,
+        allow_negative_numbers = true,
+        global = true
+    )]
+    pub sandbox_clock_offset: i64,
+    /// Sandbox mode only: where the virtual phones are kept across restarts.
+    #[arg(
+        long,
+        env = "MOTP_SANDBOX_STATE",
+        default_value = "data/sandbox-state.json",
+        global = true
+    )]
+    pub sandbox_state: PathBuf,
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, env = "MOTP_LOG_JSON", global = true)]
+    pub log_json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// The trainee's LMS user id (USRID).
+    #[arg(long)]
+    pub usrid: String,
+    /// The trainee's real name, as in the LMS member record.
+    #[arg(long)]
+    pub name: String,
+    /// The trainee's mobile number.
+    #[arg(long)]
+    pub tel: String,
+    /// What is being unlocked: 00 입과, 01 진도, 02 시험, 03 과제, 04 진행평가, 99 기타.
+    #[arg(long, default_value = "01")]
+    pub eval_cd: String,
+    /// Chapter or attempt number (CLASS_TME).
+    #[arg(long, default_value = "01")]
+    pub class_tme: String,
+    /// Course code as reported to HRD (COURSE_AGENT_PK).
+    #[arg(long, default_value = "DEMO-COURSE")]
+    pub course: String,
+    /// Class (cohort) key (CLASS_AGENT_PK).
+    #[arg(long, default_value = "DEMO-COURSE,1")]
+    pub class: String,
+    /// The LMS session id (SESSIONID).
+    #[arg(long, default_value = "demo-session")]
+    pub session: String,
+    /// Tenant id; defaults to the only tenant.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Lifetime in seconds (at most 900).
+    #[arg(long, default_value_t = 600)]
+    pub ttl: i64,
+}

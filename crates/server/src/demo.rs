@@ -1,0 +1,133 @@
+//! Sandbox mode's demo LMS: a lecture page that embeds the widget with one script tag, mints the
+//! launch token server-side as a real LMS would, shows the virtual phone next to it, and checks the
+//! receipt server-side before "playing" the lecture.
+
+use crate::error::AppError;
+use crate::receipt;
+use crate::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hrd_sandbox::Sandbox;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// The demo trainee, registered on a virtual phone at start-up.
+pub const DEMO_USRID: &str = "trainee01";
+pub const DEMO_NAME: &str = "홍길동";
+pub const DEMO_TEL: &str = "01012345678";
+pub const DEMO_PIN: &str = "1234";
+
+pub struct Demo {
+    pub sandbox: Arc<Sandbox>,
+}
+
+impl Demo {
+    /// Registers the demo trainee's phone unless the sandbox state already has one.
+    pub fn new(sandbox: Arc<Sandbox>) -> Result<Demo, String> {
+        let has_device = sandbox.with_registry(|r| {
+            r.person(DEMO_NAME, DEMO_TEL)
+                .is_some_and(|p| p.current_device.is_some())
+        });
+        if !has_device {
+            sandbox
+                .register_device(DEMO_NAME, DEMO_TEL, DEMO_PIN)
+                .map_err(|e| format!("cannot register the demo phone: {e:?}"))?;
+        }
+        Ok(Demo { sandbox })
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(page))
+        .route("/demo/lms/unlock", post(unlock))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    lang: Option<String>,
+    eval_cd: Option<String>,
+}
+
+const PAGE: &str = include_str!("demo_page.html");
+
+/// The lecture page; each load mints a fresh launch token, as an LMS page would.
+async fn page(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
+    let tenant = state
+        .tenants
+        .only()
+        .ok_or_else(|| AppError::Internal("demo needs exactly one tenant".into()))?;
+    let now = state.now();
+    let eval_cd = q
+        .eval_cd
+        .as_deref()
+        .filter(|e| motp_protocol::EvalCd::parse(e).is_some())
+        .unwrap_or("01");
+    let claims = LaunchClaims {
+        iss: tenant.id.clone(),
+        aud: LAUNCH_AUDIENCE.into(),
+        sub: DEMO_USRID.into(),
+        name: DEMO_NAME.into(),
+        tel: DEMO_TEL.into(),
+        course: "AIG20260001".into(),
+        class: "AIG20260001,3".into(),
+        eval_cd: eval_cd.into(),
+        class_tme: if matches!(eval_cd, "00" | "99") {
+            "00"
+        } else {
+            "01"
+        }
+        .into(),
+        sid: format!("demo-{}", token::random_id()),
+        iat: now,
+        exp: now + 600,
+        jti: token::random_id(),
+    };
+    let lang = match q.lang.as_deref() {
+        Some("en") => "en",
+        _ => "ko",
+    };
+    let html = PAGE
+        .replace("{{LAUNCH_TOKEN}}", &token::mint(&claims, &tenant.secret))
+        .replace("{{LANG}}", lang)
+        .replace("{{NAME}}", DEMO_NAME)
+        .replace("{{TEL}}", DEMO_TEL)
+        .replace("{{PIN}}", DEMO_PIN);
+    Ok(Html(html))
+}
+
+#[derive(Deserialize)]
+struct UnlockRequest {
+    receipt: String,
+}
+
+/// What the demo LMS's own server does with a receipt before it lets the lecture play: verify the
+/// signature with the tenant secret and use the receipt up, so a copied receipt cannot play twice.
+async fn unlock(
+    State(state): State<AppState>,
+    Json(req): Json<UnlockRequest>,
+) -> Result<Json<Value>, AppError> {
+    let tenant = state
+        .tenants
+        .only()
+        .ok_or_else(|| AppError::Internal("demo needs exactly one tenant".into()))?;
+    let now = state.now();
+    let claims = receipt::verify(&req.receipt, tenant, now)?;
+    if !state
+        .store
+        .redeem_receipt(&claims.jti, &tenant.id, now)
+        .await?
+    {
+        return Err(AppError::ReceiptAlreadyRedeemed);
+    }
+    Ok(Json(
+        json!({"play": true, "usrid": claims.sub, "eval_cd": claims.eval_cd, "method": claims.method}),
+    ))
+}

@@ -1,0 +1,94 @@
+//! Starting the server from its configuration: the one path used by `main`, the integration tests and
+//! the end-to-end tests, so what is tested is what runs.
+
+use crate::config::ServeArgs;
+use crate::demo::Demo;
+use crate::tenant::{Tenants, SANDBOX_DEMO_SECRET};
+use crate::{app, AppState, Settings};
+use hrd_sandbox::{Sandbox, SandboxConfig};
+use motp_protocol::clock::AdjustableClock;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A server accepting connections.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// The tenants the arguments name: the TOML file, or the sandbox demo tenant.
+pub fn tenants(args: &ServeArgs, addr: SocketAddr) -> Result<Tenants, BoxError> {
+    match &args.config {
+        Some(path) => Ok(Tenants::load(path)?),
+        None => Ok(Tenants::sandbox_demo(addr)),
+    }
+}
+
+/// Binds, builds and starts serving; returns once the socket accepts connections.
+pub async fn start(
+    args: &ServeArgs,
+    clock: Arc<AdjustableClock>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<Running, BoxError> {
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    let tenants = tenants(args, addr)?;
+
+    let (hrd_url, demo) = match &args.hrd_url {
+        Some(url) => {
+            if tenants.all().any(|t| t.secret == SANDBOX_DEMO_SECRET) {
+                return Err("the sandbox demo secret may not be used with a real HRD".into());
+            }
+            (url.clone(), None)
+        }
+        None => {
+            clock.set_offset(args.sandbox_clock_offset);
+            let sandbox = Sandbox::new(
+                SandboxConfig {
+                    state_file: Some(args.sandbox_state.clone()),
+                    ..SandboxConfig::default()
+                },
+                clock.clone(),
+            )?;
+            let demo = Demo::new(sandbox)?;
+            (format!("http://{addr}/hrd"), Some(demo))
+        }
+    };
+    if !args.widget_dir.join("motp-embed.js").exists() {
+        tracing::warn!(dir = %args.widget_dir.display(), "no built widget here: run `make widget` (or `make demo`)");
+    }
+    let state = AppState::new(Settings {
+        tenants,
+        database_url: args.database_url.clone(),
+        hrd_url,
+        hrd_timeout: Duration::from_secs(args.hrd_timeout_secs),
+        trusted_proxies: args.trusted_proxies.clone(),
+        per_trainee_per_minute: args.per_trainee_per_minute,
+        per_ip_per_minute: args.per_ip_per_minute,
+        widget_dir: args.widget_dir.clone(),
+        clock,
+        demo,
+    })
+    .await?;
+    let router = app(state.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    });
+    Ok(Running { addr, state, task })
+}

@@ -1,0 +1,201 @@
+//! Durable state: attempt counts, issued receipts and the audit trail, in SQLite (WAL). Updates are
+//! single atomic statements, so concurrent requests for one trainee cannot lose a count.
+
+use crate::error::AppError;
+use motp_protocol::MAX_FAILURES;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// A trainee's consecutive wrong codes and lock, as last learnt from HRD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AttemptState {
+    pub failures: u32,
+    pub locked: bool,
+}
+
+impl AttemptState {
+    /// Attempts left before HRD locks the trainee.
+    pub fn remaining(&self) -> u32 {
+        if self.locked {
+            0
+        } else {
+            MAX_FAILURES.saturating_sub(self.failures)
+        }
+    }
+}
+
+/// One line of the audit trail.
+pub struct AuditEvent<'a> {
+    pub tenant: &'a str,
+    pub usrid: &'a str,
+    pub event: &'a str,
+    pub hrd_code: Option<&'a str>,
+    pub eval_cd: Option<&'a str>,
+    pub class_tme: Option<&'a str>,
+    pub detail: Option<&'a str>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and applies the migrations in `migrations/`.
+    pub async fn open(url: &str) -> Result<Store, sqlx::Error> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+                }
+            }
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(std::time::Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    pub async fn attempts(&self, tenant: &str, usrid: &str) -> Result<AttemptState, AppError> {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT failures, locked FROM attempts WHERE tenant = ? AND usrid = ?")
+                .bind(tenant)
+                .bind(usrid)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row
+            .map(|(f, l)| AttemptState {
+                failures: f as u32,
+                locked: l != 0,
+            })
+            .unwrap_or_default())
+    }
+
+    /// HRD said AP001: one more consecutive failure.
+    pub async fn record_failure(
+        &self,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<AttemptState, AppError> {
+        let (f, l): (i64, i64) = sqlx::query_as(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES (?, ?, 1, 0, ?)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = failures + 1, updated_at = excluded.updated_at
+             RETURNING failures, locked",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(AttemptState {
+            failures: f as u32,
+            locked: l != 0,
+        })
+    }
+
+    /// HRD said AP009.
+    pub async fn record_lock(&self, tenant: &str, usrid: &str, now: i64) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES (?, ?, ?, 1, ?)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = MAX(failures, excluded.failures), locked = 1, updated_at = excluded.updated_at",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(MAX_FAILURES as i64)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// HRD accepted a code, or a reset lifted the lock: the count starts again.
+    pub async fn clear_attempts(
+        &self,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES (?, ?, 0, 0, ?)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = 0, locked = 0, updated_at = excluded.updated_at",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn save_receipt(
+        &self,
+        id: &str,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query("INSERT INTO receipts (id, tenant, usrid, issued_at) VALUES (?, ?, ?, ?)")
+            .bind(id)
+            .bind(tenant)
+            .bind(usrid)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a receipt redeemed; `false` if it was unknown or already redeemed. One statement, so two
+    /// concurrent redemptions cannot both succeed.
+    pub async fn redeem_receipt(&self, id: &str, tenant: &str, now: i64) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE receipts SET redeemed_at = ? WHERE id = ? AND tenant = ? AND redeemed_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(tenant)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn audit(&self, now: i64, e: AuditEvent<'_>) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO audit (at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(now)
+        .bind(e.tenant)
+        .bind(e.usrid)
+        .bind(e.event)
+        .bind(e.hrd_code)
+        .bind(e.eval_cd)
+        .bind(e.class_tme)
+        .bind(e.detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Audit lines for one trainee, oldest first: (event, hrd_code).
+    pub async fn audit_for(
+        &self,
+        tenant: &str,
+        usrid: &str,
+    ) -> Result<Vec<(String, Option<String>)>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT event, hrd_code FROM audit WHERE tenant = ? AND usrid = ? ORDER BY id",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

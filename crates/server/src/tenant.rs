@@ -1,0 +1,202 @@
+//! Tenants: the institutions one deployment serves, each with its HRD id (AGTID), the LMS origins
+//! allowed to embed the widget, and the secret for launch tokens and receipts.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+/// The demo tenant's secret. Public on purpose: it exists only in sandbox mode, and the server
+/// refuses to start with it against a real HRD.
+pub const SANDBOX_DEMO_SECRET: &str = "sandbox-demo-secret-not-for-production";
+
+#[derive(Clone, Deserialize)]
+pub struct Tenant {
+    pub id: String,
+    /// The institution's e-mon login id, sent to HRD as AGTID.
+    pub agtid: String,
+    /// LMS origins (`https://lms.example.ac.kr`) allowed to call the API from a browser.
+    #[serde(default)]
+    pub origins: Vec<String>,
+    /// HMAC secret for launch tokens and receipts. In the file, or in the environment variable
+    /// named by `secret_env`.
+    #[serde(default)]
+    pub secret: String,
+    #[serde(default)]
+    pub secret_env: Option<String>,
+    /// Whether the phone identity check may stand in for the code while HRD is down (대체인증).
+    #[serde(default = "yes")]
+    pub substitute_allowed: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+// Hand-written so a secret never reaches a log.
+impl fmt::Debug for Tenant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tenant")
+            .field("id", &self.id)
+            .field("agtid", &self.agtid)
+            .field("origins", &self.origins)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Tenant {
+    /// Whether a browser at `origin` may call the API for this tenant.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.origins.iter().any(|o| o == origin)
+    }
+}
+
+#[derive(Deserialize)]
+struct TenantFile {
+    tenants: Vec<Tenant>,
+}
+
+/// The tenants, by id.
+#[derive(Debug, Clone)]
+pub struct Tenants(HashMap<String, Tenant>);
+
+impl Tenants {
+    pub fn new(list: Vec<Tenant>) -> Result<Tenants, String> {
+        let mut map = HashMap::new();
+        for t in list {
+            if t.id.is_empty() || t.agtid.is_empty() {
+                return Err("every tenant needs an id and an agtid".into());
+            }
+            if !t.agtid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(format!("tenant {}: agtid must be letters and digits", t.id));
+            }
+            if t.secret.len() < 32 {
+                return Err(format!("tenant {}: secret must be at least 32 bytes", t.id));
+            }
+            if t.origins.iter().any(|o| o == "*" || o.ends_with('/')) {
+                return Err(format!(
+                    "tenant {}: origins are exact scheme://host[:port], never *",
+                    t.id
+                ));
+            }
+            if map.insert(t.id.clone(), t).is_some() {
+                return Err("tenant ids must be unique".into());
+            }
+        }
+        Ok(Tenants(map))
+    }
+
+    /// Reads the TOML file, taking each `secret_env` from the environment.
+    pub fn load(path: &Path) -> Result<Tenants, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let file: TenantFile =
+            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut list = file.tenants;
+        for t in &mut list {
+            if let Some(var) = &t.secret_env {
+                t.secret = std::env::var(var).map_err(|_| {
+                    format!("tenant {}: environment variable {var} is not set", t.id)
+                })?;
+            }
+        }
+        Tenants::new(list)
+    }
+
+    /// The one demo tenant of sandbox mode, allowed from the demo page's own origin.
+    pub fn sandbox_demo(listen: std::net::SocketAddr) -> Tenants {
+        let port = listen.port();
+        Tenants::new(vec![Tenant {
+            id: "demo".into(),
+            agtid: "DEMOAGT01".into(),
+            origins: vec![
+                format!("http://127.0.0.1:{port}"),
+                format!("http://localhost:{port}"),
+            ],
+            secret: SANDBOX_DEMO_SECRET.into(),
+            secret_env: None,
+            substitute_allowed: true,
+        }])
+        .expect("the demo tenant is valid")
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Tenant> {
+        self.0.get(id)
+    }
+
+    /// The only tenant, when there is exactly one.
+    pub fn only(&self) -> Option<&Tenant> {
+        (self.0.len() == 1)
+            .then(|| self.0.values().next())
+            .flatten()
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Tenant> {
+        self.0.values()
+    }
+
+    /// Whether any tenant allows `origin` (for CORS preflights, which carry no token).
+    pub fn any_allows_origin(&self, origin: &str) -> bool {
+        self.0.values().any(|t| t.allows_origin(origin))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant(origins: &[&str], secret: &str) -> Tenant {
+        Tenant {
+            id: "t".into(),
+            agtid: "AGT1".into(),
+            origins: origins.iter().map(|s| s.to_string()).collect(),
+            secret: secret.into(),
+            secret_env: None,
+            substitute_allowed: true,
+        }
+    }
+
+    #[test]
+    fn wildcards_and_short_secrets_are_refused() {
+        let long = "x".repeat(32);
+        assert!(Tenants::new(vec![tenant(&["*"], &long)]).is_err());
+        assert!(Tenants::new(vec![tenant(&["https://lms.example"], "short")]).is_err());
+        assert!(Tenants::new(vec![tenant(&["https://lms.example"], &long)]).is_ok());
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let t = tenant(&[], "super-secret-value-that-is-long-enough");
+        assert!(!format!("{t:?}").contains("super-secret"));
+    }
+
+    #[test]
+    fn toml_with_secret_from_environment() {
+        let dir = std::env::temp_dir().join(format!("motp-tenant-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tenants.toml");
+        std::fs::write(
+            &path,
+            r#"
+[[tenants]]
+id = "kosa"
+agtid = "KOSA01"
+origins = ["https://lms.kosa.example"]
+secret_env = "MOTP_TEST_TENANT_SECRET_KOSA"
+"#,
+        )
+        .unwrap();
+        assert!(
+            Tenants::load(&path).is_err(),
+            "missing variable is an error"
+        );
+        std::env::set_var("MOTP_TEST_TENANT_SECRET_KOSA", "k".repeat(40));
+        let tenants = Tenants::load(&path).unwrap();
+        let t = tenants.get("kosa").unwrap();
+        assert!(t.allows_origin("https://lms.kosa.example"));
+        assert!(!t.allows_origin("https://evil.example"));
+        assert!(t.substitute_allowed);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
