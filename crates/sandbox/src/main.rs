@@ -82,7 +82,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         per_agtid_per_minute: cli.per_agtid_per_minute,
         ..SandboxConfig::default()
     };
-    let needs_state = matches!(cli.command, Some(_)) && cli.state.is_none();
+    let needs_state = cli.command.is_some() && cli.state.is_none();
     if needs_state {
         return Err("register and code work on a state file: pass --state FILE".into());
     }

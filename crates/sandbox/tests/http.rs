@@ -1,7 +1,7 @@
 //! The sandbox over HTTP, as LMSs and the gateway call it (no socket: `oneshot` on the router).
 
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use hrd_sandbox::{router, Sandbox, SandboxConfig};
 use http_body_util::BodyExt;

@@ -23,7 +23,7 @@ pub enum Command {
     /// Run the server (the default when no subcommand is given).
     Serve,
     /// Mint a launch token as an LMS would (development and tests); prints it.
-    Token(TokenArgs),
+    Token(Box<TokenArgs>),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,0 +1,55 @@
+# The two commands README promises: `make demo` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(CURDIR)/tools/node/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR ?= never
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT ?= 120
+
+# The widget's size ceiling (wasm + js + css, gzip -9), in bytes, against regressions. Issue #5 lowers it
+# to 100 KB (goal 80 KB); today's build is ~145 KB, see the issue notes for where the bytes go.
+WIDGET_GZIP_LIMIT ?= 163840
+
+.PHONY: demo test bootstrap widget widget-size lint test-native test-wasm test-e2e bench screens clean
+
+## make demo: the product on its embedded defaults (sandbox HRD, SQLite under ./data), on 127.0.0.1:8080.
+demo: bootstrap widget
+	cargo build --release -p motp-server
+	./target/release/motp-server --listen 127.0.0.1:8080 --widget-dir dist
+
+## make test: formatting, lints, native tests, widget tests in headless Chromium, end-to-end tests.
+test: bootstrap lint test-native widget widget-size test-wasm test-e2e
+	@echo "make test: all suites passed"
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+widget:
+	trunk build --release
+
+widget-size: widget
+	@bash scripts/widget-size.sh $(WIDGET_GZIP_LIMIT)
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p motp-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+test-native:
+	@echo "== native tests (protocol, sandbox, server, widget state machine) =="
+	cargo test --workspace --exclude motp-e2e
+
+test-wasm:
+	@echo "== widget tests in headless Chromium (wasm-bindgen-test) =="
+	cargo test -p motp-widget --target wasm32-unknown-unknown
+
+test-e2e: widget
+	@echo "== end-to-end tests (demo page in headless Chromium -> motp-server -> sandbox) =="
+	MOTP_WIDGET_DIST=$(CURDIR)/dist cargo test -p motp-e2e -- --test-threads=1
+
+bench:
+	cargo bench -p hrd-sandbox
+
+clean:
+	cargo clean
+	rm -rf dist data

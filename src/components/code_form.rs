@@ -1,0 +1,151 @@
+//! The code step: one labelled numeric field, the submit button, the countdown and the messages.
+
+use crate::components::countdown::Countdown;
+use crate::i18n::{self, strings, Lang};
+use crate::state::Notice;
+use motp_protocol::CODE_STEP_SECONDS;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct CodeFormProps {
+    pub lang: Lang,
+    pub input: AttrValue,
+    pub busy: bool,
+    pub notice: Option<Notice>,
+    pub clock_offset: i64,
+    pub input_ref: NodeRef,
+    pub oninput: Callback<String>,
+    pub onsubmit: Callback<()>,
+}
+
+/// Keeps digits only (full-width ones as they are: the shared rules convert them), so a pasted
+/// "123 456" or "123-456" fits the 6-character field.
+fn digits_only(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+        .collect()
+}
+
+#[function_component]
+pub fn CodeForm(props: &CodeFormProps) -> Html {
+    let s = strings(props.lang);
+    let oninput = {
+        let cb = props.oninput.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            cb.emit(input.value());
+        })
+    };
+    let onpaste = {
+        let cb = props.oninput.clone();
+        Callback::from(move |e: Event| {
+            let Some(text) = e
+                .dyn_ref::<web_sys::ClipboardEvent>()
+                .and_then(|c| c.clipboard_data())
+                .and_then(|d| d.get_data("text").ok())
+            else {
+                return;
+            };
+            let digits = digits_only(&text);
+            // Only take over when the paste holds more than the field's 6 characters would keep.
+            if digits != text {
+                e.prevent_default();
+                let input: HtmlInputElement = e.target_unchecked_into();
+                input.set_value(&digits);
+                cb.emit(digits);
+            }
+        })
+    };
+    let onsubmit = {
+        let cb = props.onsubmit.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            cb.emit(());
+        })
+    };
+
+    let (message, tone) = match &props.notice {
+        None => (None, ""),
+        Some(Notice::Input(reason)) => (
+            Some(html! { i18n::input_error(props.lang, *reason) }),
+            "error",
+        ),
+        Some(Notice::WrongCode {
+            failures,
+            remaining,
+        }) => (
+            Some(html! {
+                <>
+                    <strong>{ i18n::failures_so_far(props.lang, *failures, *remaining) }</strong>
+                    if *remaining <= 1 {
+                        <span class="last-attempt">{ s.last_attempt }</span>
+                    }
+                    <details open={*failures >= 2}>
+                        <summary>{ s.why_wrong_title }</summary>
+                        <ul>{ for s.why_wrong.iter().map(|r| html! { <li>{ *r }</li> }) }</ul>
+                    </details>
+                </>
+            }),
+            if *remaining <= 1 { "danger" } else { "warning" },
+        ),
+        Some(Notice::Unlocked) => (Some(html! { s.unlocked }), "success"),
+        Some(Notice::RateLimited { seconds }) => (
+            Some(html! { i18n::rate_limited(props.lang, *seconds) }),
+            "warning",
+        ),
+        Some(Notice::Refused { hrd_code, message }) => (
+            Some(html! { i18n::refused(props.lang, hrd_code, message) }),
+            "error",
+        ),
+        Some(Notice::Network) => (Some(html! { s.network }), "error"),
+    };
+    let invalid = matches!(
+        props.notice,
+        Some(Notice::Input(_)) | Some(Notice::WrongCode { .. })
+    );
+
+    html! {
+        <form class="code-form" {onsubmit} novalidate=true>
+            <label for="motp-code" class="label">{ s.code_label }</label>
+            <p id="motp-code-hint" class="hint">{ s.code_hint }</p>
+            <div class="row">
+                <input
+                    id="motp-code"
+                    ref={props.input_ref.clone()}
+                    class="code-input"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    maxlength="6"
+                    spellcheck="false"
+                    aria-describedby="motp-code-hint motp-notice"
+                    aria-invalid={ if invalid { "true" } else { "false" } }
+                    value={props.input.clone()}
+                    {oninput}
+                    {onpaste}
+                />
+                <button type="submit" class="primary" disabled={props.busy} aria-disabled={props.busy.to_string()}>
+                    { if props.busy { s.submitting } else { s.submit } }
+                </button>
+            </div>
+            <Countdown lang={props.lang} clock_offset={props.clock_offset} step_seconds={CODE_STEP_SECONDS as i64} />
+            <div id="motp-notice" class={classes!("notice", tone)} aria-live="polite" role="status">
+                { for message }
+            </div>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::digits_only;
+
+    #[test]
+    fn pasted_separators_are_dropped() {
+        assert_eq!(digits_only("123 456"), "123456");
+        assert_eq!(digits_only("123-456\n"), "123456");
+        assert_eq!(digits_only("１２３ ４５６"), "１２３４５６");
+    }
+}

@@ -1,0 +1,8 @@
+//! The widget's components: [`widget::Widget`] runs the state machine and picks the screen.
+
+pub mod code_form;
+pub mod countdown;
+pub mod panel;
+pub mod widget;
+
+pub use widget::{Widget, WidgetProps};

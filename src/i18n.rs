@@ -1,0 +1,224 @@
+//! Every word the widget shows, in Korean (default) and English. The FAQ's answers are here, so the
+//! trainee reads them on screen instead of calling the help desk.
+
+use motp_protocol::input::CodeInputError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ko,
+    En,
+}
+
+impl Lang {
+    /// `data-lang` first, then the browser's language; Korean unless English is asked for.
+    pub fn pick(attribute: Option<&str>, navigator: Option<&str>) -> Lang {
+        let wanted = attribute
+            .filter(|s| !s.trim().is_empty())
+            .or(navigator)
+            .unwrap_or("ko");
+        if wanted.trim().to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Ko
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+        }
+    }
+}
+
+pub struct Strings {
+    pub title: &'static str,
+    pub loading: &'static str,
+    pub code_label: &'static str,
+    pub code_hint: &'static str,
+    pub submit: &'static str,
+    pub submitting: &'static str,
+    pub seconds_until_new_code: &'static str,
+    pub app_password: &'static str,
+    pub empty: &'static str,
+    pub not_digits: &'static str,
+    pub wrong_length: &'static str,
+    pub why_wrong_title: &'static str,
+    pub why_wrong: [&'static str; 4],
+    pub last_attempt: &'static str,
+    pub unlocked: &'static str,
+    pub network: &'static str,
+    pub verified_title: &'static str,
+    pub verified_body: &'static str,
+    pub locked_title: &'static str,
+    pub locked_body: &'static str,
+    pub locked_next: &'static str,
+    pub locked_reregister: &'static str,
+    pub not_registered_title: &'static str,
+    pub not_registered_body: [&'static str; 3],
+    pub try_again: &'static str,
+    pub hrd_down_title: &'static str,
+    pub hrd_down_body: &'static str,
+    pub hrd_down_substitute: &'static str,
+    pub expired_title: &'static str,
+    pub expired_body: &'static str,
+    pub reload_page: &'static str,
+    pub failed_title: &'static str,
+    pub failed_body: &'static str,
+    pub retry: &'static str,
+}
+
+pub const KO: Strings = Strings {
+    title: "mOTP 본인 확인",
+    loading: "불러오는 중…",
+    code_label: "mOTP 인증번호 (6자리)",
+    code_hint: "휴대폰의 ‘한국산업인력공단 mOTP’ 앱을 열고 화면에 보이는 6자리 숫자를 입력하세요.",
+    submit: "확인",
+    submitting: "확인 중…",
+    seconds_until_new_code: "초 후 앱의 번호가 바뀝니다",
+    app_password: "입력하신 4자리는 앱 비밀번호입니다. 앱을 열면 보이는 6자리 인증번호를 입력하세요. (앱 비밀번호는 틀려도 잠기지 않습니다.)",
+    empty: "6자리 인증번호를 입력하세요.",
+    not_digits: "인증번호는 숫자 6자리입니다.",
+    wrong_length: "인증번호는 숫자 6자리입니다. 앱에 보이는 번호를 모두 입력하세요.",
+    why_wrong_title: "번호가 맞지 않는 흔한 이유",
+    why_wrong: [
+        "번호는 1분마다 바뀝니다. 앱에 지금 보이는 번호를 입력하세요.",
+        "휴대폰 시간이 정확하지 않으면 계속 틀릴 수 있습니다. 휴대폰의 날짜·시간을 ‘자동’으로 설정하세요.",
+        "여러 휴대폰에 등록했다면 가장 최근에 등록한 휴대폰의 번호만 맞습니다.",
+        "앱 비밀번호(4자리)를 잘못 입력해도 앱은 오류 없이 다른 번호를 보여줍니다. 앱 비밀번호를 확인하세요.",
+    ],
+    last_attempt: "한 번 더 틀리면 mOTP가 잠기고, 휴대폰 본인인증을 해야 풀 수 있습니다.",
+    unlocked: "잠금이 풀렸습니다. 앱에 지금 보이는 6자리 번호를 입력하세요.",
+    network: "서버에 연결하지 못했습니다. 인터넷 연결을 확인하고 다시 시도하세요.",
+    verified_title: "인증되었습니다",
+    verified_body: "mOTP 인증이 완료되었습니다. 학습을 계속하세요.",
+    locked_title: "mOTP가 잠겼습니다",
+    locked_body: "인증번호(6자리)를 5회 잘못 입력하여 mOTP가 잠겼습니다. 이 잠금은 앱에서 풀 수 없고, 이 LMS에서 휴대폰 본인인증(제한 초기화)을 해야 풀립니다.",
+    locked_next: "휴대폰 본인인증으로 잠금을 푸는 기능은 곧 제공됩니다. 그 전까지는 훈련기관 학습지원센터에 ‘mOTP 제한 초기화’를 요청하세요.",
+    locked_reregister: "잠긴 상태에서 앱의 ‘mOTP 등록 초기화’를 하면 AP011 오류가 납니다. 먼저 이곳에서 잠금을 푸세요.",
+    not_registered_title: "등록되지 않은 사용자입니다 (AP005)",
+    not_registered_body: [
+        "mOTP 앱에 등록한 이름·휴대폰 번호가 LMS 회원정보와 정확히 같아야 합니다.",
+        "앱에 잘못 입력했다면 앱의 ‘mOTP 등록 초기화’로 LMS와 같은 정보로 다시 등록하세요.",
+        "휴대폰 번호나 이름이 바뀌었다면 먼저 LMS 회원정보를 수정한 뒤 앱을 다시 등록하세요.",
+    ],
+    try_again: "다시 입력하기",
+    hrd_down_title: "mOTP 서버가 응답하지 않습니다",
+    hrd_down_body: "한국산업인력공단 mOTP 서버에 일시적인 장애가 있습니다. 잠시 후 다시 시도하세요.",
+    hrd_down_substitute: "장애가 계속되면 휴대폰 본인인증으로 대신 인증(대체인증)할 수 있습니다.",
+    expired_title: "접속 시간이 지났습니다",
+    expired_body: "보안을 위해 인증 화면의 유효 시간이 지났습니다. 페이지를 새로고침하세요.",
+    reload_page: "새로고침",
+    failed_title: "인증 화면을 불러오지 못했습니다",
+    failed_body: "서버에 연결하지 못했습니다. 인터넷 연결을 확인하고 다시 시도하세요.",
+    retry: "다시 시도",
+};
+
+pub const EN: Strings = Strings {
+    title: "mOTP identity check",
+    loading: "Loading…",
+    code_label: "mOTP code (6 digits)",
+    code_hint: "Open the HRD Korea mOTP app on your phone and type the 6-digit number it shows.",
+    submit: "Verify",
+    submitting: "Checking…",
+    seconds_until_new_code: "s until the app shows a new code",
+    app_password: "Those 4 digits are your app password. Type the 6-digit code the app shows once it is open. (A wrong app password never locks you.)",
+    empty: "Type the 6-digit code.",
+    not_digits: "The code is 6 digits.",
+    wrong_length: "The code is 6 digits. Type every digit the app shows.",
+    why_wrong_title: "Common reasons a code does not match",
+    why_wrong: [
+        "The code changes every minute. Type the one the app shows now.",
+        "If your phone's clock is wrong, codes keep failing. Set date and time to automatic.",
+        "If you registered on several phones, only the most recently registered phone's code works.",
+        "A wrong 4-digit app password gives no error: the app just shows a code that will not match. Check your app password.",
+    ],
+    last_attempt: "One more wrong code locks mOTP, and only a phone identity check unlocks it.",
+    unlocked: "Unlocked. Type the 6-digit code the app shows now.",
+    network: "Could not reach the server. Check your connection and try again.",
+    verified_title: "Verified",
+    verified_body: "Your mOTP check is complete. You can continue.",
+    locked_title: "mOTP is locked",
+    locked_body: "The 6-digit code was wrong 5 times, so mOTP is locked. The app cannot unlock it; a phone identity check in this LMS does.",
+    locked_next: "Unlocking by phone identity check here is coming soon. Until then, ask your institution's help desk to reset the mOTP lock.",
+    locked_reregister: "Re-registering the app while locked fails with AP011. Unlock here first.",
+    not_registered_title: "Not registered (AP005)",
+    not_registered_body: [
+        "The name and mobile number in the mOTP app must equal your LMS member record exactly.",
+        "If you mistyped them in the app, use \"Reset mOTP registration\" in the app and register again with the LMS details.",
+        "If your number or name changed, have the LMS record updated first, then register the app again.",
+    ],
+    try_again: "Type a code again",
+    hrd_down_title: "The mOTP server is not answering",
+    hrd_down_body: "HRD Korea's mOTP server has a temporary problem. Try again in a moment.",
+    hrd_down_substitute: "If it persists, a phone identity check can stand in for the code.",
+    expired_title: "This page has expired",
+    expired_body: "For security the check expires after a while. Reload the page.",
+    reload_page: "Reload",
+    failed_title: "Could not load the check",
+    failed_body: "Could not reach the server. Check your connection and try again.",
+    retry: "Retry",
+};
+
+pub fn strings(lang: Lang) -> &'static Strings {
+    match lang {
+        Lang::Ko => &KO,
+        Lang::En => &EN,
+    }
+}
+
+/// "n of 5 failed — m left before the lock".
+pub fn failures_so_far(lang: Lang, failures: u32, remaining: u32) -> String {
+    match lang {
+        Lang::Ko => format!("인증번호가 맞지 않습니다. 5회 중 {failures}회 실패 — 잠금까지 {remaining}회 남았습니다."),
+        Lang::En => format!("The code does not match. {failures} of 5 failed — {remaining} left before the lock."),
+    }
+}
+
+pub fn rate_limited(lang: Lang, seconds: u64) -> String {
+    match lang {
+        Lang::Ko => format!("시도가 너무 많습니다. {seconds}초 후에 다시 입력하세요."),
+        Lang::En => format!("Too many attempts. Try again in {seconds} s."),
+    }
+}
+
+pub fn refused(lang: Lang, hrd_code: &str, message: &str) -> String {
+    match lang {
+        Lang::Ko => {
+            format!("mOTP 서버가 요청을 거절했습니다 ({hrd_code}: {message}). 다시 시도하세요.")
+        }
+        Lang::En => {
+            format!("The mOTP server refused the request ({hrd_code}: {message}). Try again.")
+        }
+    }
+}
+
+pub fn input_error(lang: Lang, reason: CodeInputError) -> &'static str {
+    let s = strings(lang);
+    match reason {
+        CodeInputError::Empty => s.empty,
+        CodeInputError::LooksLikeAppPassword => s.app_password,
+        CodeInputError::NotDigits => s.not_digits,
+        CodeInputError::WrongLength => s.wrong_length,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn korean_unless_english_is_asked_for() {
+        assert_eq!(Lang::pick(None, None), Lang::Ko);
+        assert_eq!(Lang::pick(Some("en"), Some("ko-KR")), Lang::En);
+        assert_eq!(Lang::pick(Some(""), Some("en-US")), Lang::En);
+        assert_eq!(Lang::pick(None, Some("ja-JP")), Lang::Ko);
+        assert_eq!(Lang::pick(Some("ko"), Some("en-US")), Lang::Ko);
+    }
+
+    #[test]
+    fn the_warning_names_both_counts() {
+        assert!(failures_so_far(Lang::Ko, 2, 3).contains("2회 실패"));
+        assert!(failures_so_far(Lang::En, 4, 1).contains("4 of 5 failed — 1 left"));
+    }
+}

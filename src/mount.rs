@@ -1,0 +1,142 @@
+//! Mounting: one element, one shadow root, one widget. Used by the embed script for every
+//! `[data-motp-widget]` element and by `MotpWidget.mount(element, options)`.
+
+use crate::api::Client;
+use crate::components::{Widget, WidgetProps};
+use crate::i18n::Lang;
+use crate::STYLE;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use yew::AppHandle;
+
+/// What `mount` returns to JavaScript.
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    host: HtmlElement,
+    props: RefCell<Option<WidgetPropsSeed>>,
+    app: RefCell<Option<AppHandle<Widget>>>,
+}
+
+#[derive(Clone)]
+struct WidgetPropsSeed {
+    client: Client,
+    lang: Lang,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    /// Removes the widget; the element is left empty and can be mounted again.
+    pub fn destroy(&self) {
+        if let Some(app) = self.app.borrow_mut().take() {
+            app.destroy();
+        }
+        self.props.borrow_mut().take();
+        if let Some(root) = self.host.shadow_root() {
+            root.set_inner_html("");
+        }
+        let _ = self.host.remove_attribute("data-motp-mounted");
+    }
+
+    /// Starts over: asks the server again and shows the first step.
+    pub fn reset(&self) -> Result<(), JsValue> {
+        let seed = self.props.borrow().clone();
+        if let Some(seed) = seed {
+            if let Some(app) = self.app.borrow_mut().take() {
+                app.destroy();
+            }
+            *self.app.borrow_mut() = Some(render(&self.host, &seed)?);
+        }
+        Ok(())
+    }
+}
+
+/// Mounts a widget on `element`. `options` (`{server, launchToken, lang}`) override the element's
+/// `data-server`, `data-launch-token` and `data-lang`.
+#[wasm_bindgen]
+pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
+    let option = |name: &str| {
+        js_sys::Reflect::get(&options, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let attribute = |name: &str| element.get_attribute(name);
+    let token = option("launchToken")
+        .or_else(|| attribute("data-launch-token"))
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| {
+            JsValue::from_str("motp-widget: a launch token is required (data-launch-token)")
+        })?;
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("motp-widget: no window"))?;
+    let server = option("server")
+        .or_else(|| attribute("data-server"))
+        .filter(|s| !s.trim().is_empty())
+        .map(Ok)
+        .unwrap_or_else(|| window.location().origin())?;
+    let lang = Lang::pick(
+        option("lang").or_else(|| attribute("data-lang")).as_deref(),
+        window.navigator().language().as_deref(),
+    );
+    let seed = WidgetPropsSeed {
+        client: Client {
+            server,
+            launch_token: token.trim().to_string(),
+        },
+        lang,
+    };
+    let app = render(&element, &seed)?;
+    element.set_attribute("data-motp-mounted", "")?;
+    Ok(WidgetHandle {
+        host: element,
+        props: RefCell::new(Some(seed)),
+        app: RefCell::new(Some(app)),
+    })
+}
+
+/// Mounts every `[data-motp-widget]` element not mounted yet; returns their handles.
+#[wasm_bindgen(js_name = mountAll)]
+pub fn mount_all() -> Result<js_sys::Array, JsValue> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("motp-widget: no document"))?;
+    let found = document.query_selector_all("[data-motp-widget]:not([data-motp-mounted])")?;
+    let handles = js_sys::Array::new();
+    for i in 0..found.length() {
+        if let Some(el) = found.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
+            handles.push(&JsValue::from(mount(el, JsValue::UNDEFINED)?));
+        }
+    }
+    Ok(handles)
+}
+
+/// The element's shadow root (created once), emptied and given the stylesheet and a container.
+fn shadow_root(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
+    let root = match host.shadow_root() {
+        Some(root) => root,
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+    };
+    root.set_inner_html("");
+    Ok(root)
+}
+
+fn render(host: &HtmlElement, seed: &WidgetPropsSeed) -> Result<AppHandle<Widget>, JsValue> {
+    let root = shadow_root(host)?;
+    let document = host
+        .owner_document()
+        .ok_or_else(|| JsValue::from_str("detached element"))?;
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(STYLE));
+    root.append_child(&style)?;
+    let container = document.create_element("div")?;
+    container.set_class_name("motp-root");
+    root.append_child(&container)?;
+    Ok(yew::Renderer::<Widget>::with_root_and_props(
+        container,
+        WidgetProps {
+            client: seed.client.clone(),
+            lang: seed.lang,
+            host: host.clone(),
+        },
+    )
+    .render())
+}

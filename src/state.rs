@@ -1,0 +1,561 @@
+//! The widget's steps as a pure state machine: `State` + `Action` → `State`, plus the effects the
+//! component must run (HTTP calls, events for the host page, focus). No browser APIs here, so every
+//! transition is unit-tested natively.
+
+use crate::error::ClientError;
+use crate::events::WidgetEvent;
+use motp_protocol::api::{SessionInfo, VerifyOutcome};
+use motp_protocol::input::{normalize_code, CodeInputError};
+use motp_protocol::MAX_FAILURES;
+
+/// Which screen the trainee sees.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    /// Asking the server who we are and how many attempts are left.
+    Loading,
+    /// The code field.
+    Code,
+    /// HRD accepted the code; the host page has the receipt.
+    Verified,
+    /// Five wrong codes: only a phone identity check in the LMS lifts it.
+    Locked,
+    /// AP005: the app's name/mobile differ from the LMS record.
+    NotRegistered,
+    /// HRD is down (timeout, IE001, CE00x).
+    HrdUnavailable { substitute_allowed: bool },
+    /// The launch token expired or is invalid: only a page reload gets a new one.
+    SessionExpired,
+    /// The server could not be reached or answered something unexpected.
+    Failed { retry_session: bool },
+}
+
+/// A message shown with the code field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// What was typed is not a code (nothing was sent).
+    Input(CodeInputError),
+    /// HRD said the code does not match.
+    WrongCode { failures: u32, remaining: u32 },
+    /// The lock was lifted; type the current code.
+    Unlocked,
+    /// Too many attempts: wait.
+    RateLimited { seconds: u64 },
+    /// HRD refused with a code the widget has no screen for.
+    Refused { hrd_code: String, message: String },
+    /// The request did not get through; the code may be retried.
+    Network,
+}
+
+/// Work the component does after a transition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    LoadSession,
+    /// Send this (already normalised) code to the server.
+    Verify(String),
+    Emit(WidgetEvent),
+    FocusInput,
+    FocusHeading,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    SessionLoaded {
+        info: SessionInfo,
+        local_now: i64,
+    },
+    SessionFailed(ClientError),
+    Input(String),
+    Submit,
+    Answered(Result<VerifyOutcome, ClientError>),
+    /// "Try again" on a screen that leads back to the code field.
+    BackToCode,
+    /// "Retry" after a failure to load: ask the server again.
+    Reload,
+    /// The lock was lifted by a reset (identity check flow).
+    Unlocked,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub screen: Screen,
+    pub input: String,
+    pub notice: Option<Notice>,
+    /// A request is in flight: submit is disabled (no double submit).
+    pub busy: bool,
+    pub failures: u32,
+    /// Server clock minus the PC's, so the countdown follows the server.
+    pub clock_offset: i64,
+    pub substitute_allowed: bool,
+    pub eval_label: String,
+    /// Effects of the last transition, run once by the component.
+    pub effects: Vec<Effect>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            screen: Screen::Loading,
+            input: String::new(),
+            notice: None,
+            busy: false,
+            failures: 0,
+            clock_offset: 0,
+            substitute_allowed: false,
+            eval_label: String::new(),
+            effects: vec![Effect::LoadSession],
+        }
+    }
+}
+
+impl State {
+    pub fn remaining(&self) -> u32 {
+        MAX_FAILURES.saturating_sub(self.failures)
+    }
+
+    /// Seconds until the phone shows a new code, by the server's clock.
+    pub fn seconds_left(&self, local_now: i64, step: i64) -> i64 {
+        step - (local_now + self.clock_offset).rem_euclid(step)
+    }
+
+    pub fn reduce(&self, action: Action) -> State {
+        let mut next = State {
+            effects: Vec::new(),
+            ..self.clone()
+        };
+        match action {
+            Action::SessionLoaded { info, local_now } => {
+                next.clock_offset = info.server_time_unix - local_now;
+                next.failures = info.failures;
+                next.substitute_allowed = info.substitute_allowed;
+                next.eval_label = info.eval_label;
+                next.busy = false;
+                next.screen = if info.locked {
+                    Screen::Locked
+                } else {
+                    Screen::Code
+                };
+                next.notice = (info.failures > 0 && !info.locked).then_some(Notice::WrongCode {
+                    failures: info.failures,
+                    remaining: info.remaining,
+                });
+                next.effects.push(Effect::Emit(WidgetEvent::Ready {
+                    failures: info.failures,
+                    remaining: info.remaining,
+                    locked: info.locked,
+                }));
+                if info.locked {
+                    next.effects.push(Effect::Emit(WidgetEvent::Locked));
+                    next.effects.push(Effect::FocusHeading);
+                }
+            }
+            Action::SessionFailed(err) => {
+                next.busy = false;
+                next.screen = match err {
+                    ClientError::Unauthorized { .. } => Screen::SessionExpired,
+                    _ => Screen::Failed {
+                        retry_session: true,
+                    },
+                };
+                next.effects.push(Effect::Emit(err.event()));
+                next.effects.push(Effect::FocusHeading);
+            }
+            Action::Input(text) => {
+                next.input = text;
+                // A new attempt clears an input complaint, but keeps the attempt warning.
+                if matches!(next.notice, Some(Notice::Input(_)) | Some(Notice::Network)) {
+                    next.notice = None;
+                }
+            }
+            Action::Submit => {
+                if self.busy || self.screen != Screen::Code {
+                    return next;
+                }
+                match normalize_code(&self.input) {
+                    Ok(code) => {
+                        next.busy = true;
+                        next.effects.push(Effect::Verify(code.as_str().to_string()));
+                    }
+                    Err(reason) => {
+                        next.notice = Some(Notice::Input(reason));
+                        next.effects.push(Effect::FocusInput);
+                    }
+                }
+            }
+            Action::Answered(result) => {
+                next.busy = false;
+                next.input.clear();
+                next.answered(result);
+            }
+            Action::BackToCode => {
+                next.screen = Screen::Code;
+                next.notice = None;
+                next.effects.push(Effect::FocusInput);
+            }
+            Action::Reload => {
+                next.screen = Screen::Loading;
+                next.notice = None;
+                next.effects.push(Effect::LoadSession);
+            }
+            Action::Unlocked => {
+                next.failures = 0;
+                next.screen = Screen::Code;
+                next.notice = Some(Notice::Unlocked);
+                next.effects.push(Effect::Emit(WidgetEvent::Unlocked));
+                next.effects.push(Effect::FocusInput);
+            }
+        }
+        next
+    }
+
+    fn answered(&mut self, result: Result<VerifyOutcome, ClientError>) {
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            Err(ClientError::Unauthorized { .. }) => {
+                self.screen = Screen::SessionExpired;
+                self.effects.push(Effect::Emit(WidgetEvent::Error {
+                    code: "token_expired".into(),
+                    message: "the launch token expired; reload the page".into(),
+                }));
+                self.effects.push(Effect::FocusHeading);
+                return;
+            }
+            Err(err) => {
+                // The code may not have reached HRD: the trainee can simply try again.
+                self.notice = Some(Notice::Network);
+                self.effects.push(Effect::Emit(err.event()));
+                self.effects.push(Effect::FocusInput);
+                return;
+            }
+        };
+        match outcome {
+            VerifyOutcome::Verified { receipt } => {
+                self.screen = Screen::Verified;
+                self.failures = 0;
+                self.notice = None;
+                self.effects
+                    .push(Effect::Emit(WidgetEvent::Verified { receipt }));
+                self.effects.push(Effect::FocusHeading);
+            }
+            VerifyOutcome::WrongCode {
+                failures,
+                remaining,
+            } => {
+                self.failures = failures;
+                self.notice = Some(Notice::WrongCode {
+                    failures,
+                    remaining,
+                });
+                self.effects.push(Effect::Emit(WidgetEvent::AttemptFailed {
+                    failures,
+                    remaining,
+                }));
+                self.effects.push(Effect::FocusInput);
+            }
+            VerifyOutcome::Locked => {
+                self.failures = MAX_FAILURES;
+                self.screen = Screen::Locked;
+                self.notice = None;
+                self.effects.push(Effect::Emit(WidgetEvent::Locked));
+                self.effects.push(Effect::FocusHeading);
+            }
+            VerifyOutcome::NotRegistered => {
+                self.screen = Screen::NotRegistered;
+                self.effects.push(Effect::Emit(WidgetEvent::Error {
+                    code: "AP005".into(),
+                    message: "not registered: the app's name/mobile differ from the LMS".into(),
+                }));
+                self.effects.push(Effect::FocusHeading);
+            }
+            VerifyOutcome::HrdUnavailable {
+                substitute_allowed,
+                hrd_code,
+            } => {
+                self.screen = Screen::HrdUnavailable { substitute_allowed };
+                self.effects.push(Effect::Emit(WidgetEvent::Error {
+                    code: hrd_code.unwrap_or_else(|| "hrd_unavailable".into()),
+                    message: "HRD's mOTP server is not answering".into(),
+                }));
+                if substitute_allowed {
+                    self.effects
+                        .push(Effect::Emit(WidgetEvent::SubstituteOffered));
+                }
+                self.effects.push(Effect::FocusHeading);
+            }
+            VerifyOutcome::RateLimited {
+                retry_after_seconds,
+            } => {
+                self.notice = Some(Notice::RateLimited {
+                    seconds: retry_after_seconds,
+                });
+                self.effects.push(Effect::Emit(WidgetEvent::Error {
+                    code: "rate_limited".into(),
+                    message: format!("retry after {retry_after_seconds} s"),
+                }));
+            }
+            VerifyOutcome::InvalidInput { reason } => {
+                self.notice = Some(Notice::Input(reason));
+                self.effects.push(Effect::FocusInput);
+            }
+            VerifyOutcome::Refused { hrd_code, message } => {
+                self.effects.push(Effect::Emit(WidgetEvent::Error {
+                    code: hrd_code.clone(),
+                    message: message.clone(),
+                }));
+                self.notice = Some(Notice::Refused { hrd_code, message });
+                self.effects.push(Effect::FocusInput);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(failures: u32, locked: bool) -> SessionInfo {
+        SessionInfo {
+            server_time_unix: 1_000_030,
+            step_seconds: 60,
+            failures,
+            remaining: MAX_FAILURES - failures,
+            locked,
+            eval_cd: "01".into(),
+            eval_label: "진도".into(),
+            substitute_allowed: true,
+        }
+    }
+
+    fn ready(failures: u32) -> State {
+        State::default().reduce(Action::SessionLoaded {
+            info: info(failures, false),
+            local_now: 1_000_000,
+        })
+    }
+
+    fn typed(s: &State, text: &str) -> State {
+        s.reduce(Action::Input(text.into())).reduce(Action::Submit)
+    }
+
+    #[test]
+    fn starts_by_loading_the_session() {
+        let s = State::default();
+        assert_eq!(s.screen, Screen::Loading);
+        assert_eq!(s.effects, vec![Effect::LoadSession]);
+    }
+
+    #[test]
+    fn session_sets_clock_offset_and_announces_ready() {
+        let s = ready(0);
+        assert_eq!(s.screen, Screen::Code);
+        assert_eq!(s.clock_offset, 30);
+        // Server time 1_000_030 → 1_000_030 % 60 = 10 s into the step: 50 s left.
+        assert_eq!(s.seconds_left(1_000_000, 60), 50);
+        assert_eq!(
+            s.effects,
+            vec![Effect::Emit(WidgetEvent::Ready {
+                failures: 0,
+                remaining: 5,
+                locked: false
+            })]
+        );
+    }
+
+    #[test]
+    fn earlier_failures_show_after_a_reload() {
+        let s = ready(3);
+        assert_eq!(
+            s.notice,
+            Some(Notice::WrongCode {
+                failures: 3,
+                remaining: 2
+            })
+        );
+    }
+
+    #[test]
+    fn a_locked_session_opens_on_the_lock_screen() {
+        let s = State::default().reduce(Action::SessionLoaded {
+            info: info(5, true),
+            local_now: 0,
+        });
+        assert_eq!(s.screen, Screen::Locked);
+        assert!(s.effects.contains(&Effect::Emit(WidgetEvent::Locked)));
+    }
+
+    #[test]
+    fn four_digits_are_the_app_password_and_nothing_is_sent() {
+        let s = typed(&ready(0), "1234");
+        assert_eq!(
+            s.notice,
+            Some(Notice::Input(CodeInputError::LooksLikeAppPassword))
+        );
+        assert!(!s.busy);
+        assert_eq!(s.effects, vec![Effect::FocusInput]);
+    }
+
+    #[test]
+    fn other_bad_input_is_refused_locally() {
+        for (text, reason) in [
+            ("", CodeInputError::Empty),
+            ("12345", CodeInputError::WrongLength),
+            ("12a456", CodeInputError::NotDigits),
+        ] {
+            let s = typed(&ready(0), text);
+            assert_eq!(s.notice, Some(Notice::Input(reason)), "{text:?}");
+            assert!(s.effects.iter().all(|e| !matches!(e, Effect::Verify(_))));
+        }
+    }
+
+    #[test]
+    fn full_width_digits_are_sent_as_ascii() {
+        let s = typed(&ready(0), "１２３ ４５６");
+        assert!(s.busy);
+        assert_eq!(s.effects, vec![Effect::Verify("123456".into())]);
+    }
+
+    #[test]
+    fn no_double_submit_while_busy() {
+        let s = typed(&ready(0), "123456");
+        let again = s.reduce(Action::Submit);
+        assert!(again.busy);
+        assert!(again.effects.is_empty());
+    }
+
+    #[test]
+    fn wrong_code_counts_down_and_clears_the_field() {
+        let s = typed(&ready(0), "123456").reduce(Action::Answered(Ok(VerifyOutcome::WrongCode {
+            failures: 4,
+            remaining: 1,
+        })));
+        assert_eq!(s.screen, Screen::Code);
+        assert!(!s.busy);
+        assert!(s.input.is_empty());
+        assert_eq!(s.failures, 4);
+        assert_eq!(
+            s.notice,
+            Some(Notice::WrongCode {
+                failures: 4,
+                remaining: 1
+            })
+        );
+        assert!(s
+            .effects
+            .contains(&Effect::Emit(WidgetEvent::AttemptFailed {
+                failures: 4,
+                remaining: 1
+            })));
+        // Typing again keeps the warning in view.
+        let s = s.reduce(Action::Input("1".into()));
+        assert!(matches!(s.notice, Some(Notice::WrongCode { .. })));
+    }
+
+    #[test]
+    fn verified_hands_the_receipt_to_the_host() {
+        let s = typed(&ready(2), "123456").reduce(Action::Answered(Ok(VerifyOutcome::Verified {
+            receipt: "r.e.c".into(),
+        })));
+        assert_eq!(s.screen, Screen::Verified);
+        assert_eq!(s.failures, 0);
+        assert!(s.effects.contains(&Effect::Emit(WidgetEvent::Verified {
+            receipt: "r.e.c".into()
+        })));
+    }
+
+    #[test]
+    fn locked_then_unlocked() {
+        let s = typed(&ready(4), "123456").reduce(Action::Answered(Ok(VerifyOutcome::Locked)));
+        assert_eq!(s.screen, Screen::Locked);
+        assert_eq!(s.remaining(), 0);
+        assert!(s.effects.contains(&Effect::Emit(WidgetEvent::Locked)));
+        // Submitting on the lock screen does nothing.
+        assert!(s.reduce(Action::Submit).effects.is_empty());
+        let s = s.reduce(Action::Unlocked);
+        assert_eq!(s.screen, Screen::Code);
+        assert_eq!(s.notice, Some(Notice::Unlocked));
+        assert_eq!(s.remaining(), 5);
+        assert!(s.effects.contains(&Effect::Emit(WidgetEvent::Unlocked)));
+    }
+
+    #[test]
+    fn not_registered_has_a_way_back() {
+        let s =
+            typed(&ready(0), "123456").reduce(Action::Answered(Ok(VerifyOutcome::NotRegistered)));
+        assert_eq!(s.screen, Screen::NotRegistered);
+        let s = s.reduce(Action::BackToCode);
+        assert_eq!(s.screen, Screen::Code);
+        assert_eq!(s.effects, vec![Effect::FocusInput]);
+    }
+
+    #[test]
+    fn hrd_down_offers_the_substitute_check_when_allowed() {
+        let s = typed(&ready(0), "123456").reduce(Action::Answered(Ok(
+            VerifyOutcome::HrdUnavailable {
+                substitute_allowed: true,
+                hrd_code: Some("IE001".into()),
+            },
+        )));
+        assert_eq!(
+            s.screen,
+            Screen::HrdUnavailable {
+                substitute_allowed: true
+            }
+        );
+        assert!(s
+            .effects
+            .contains(&Effect::Emit(WidgetEvent::SubstituteOffered)));
+        let s = typed(&ready(0), "123456").reduce(Action::Answered(Ok(
+            VerifyOutcome::HrdUnavailable {
+                substitute_allowed: false,
+                hrd_code: None,
+            },
+        )));
+        assert!(!s
+            .effects
+            .contains(&Effect::Emit(WidgetEvent::SubstituteOffered)));
+    }
+
+    #[test]
+    fn rate_limited_says_how_long() {
+        let s =
+            typed(&ready(0), "123456").reduce(Action::Answered(Ok(VerifyOutcome::RateLimited {
+                retry_after_seconds: 42,
+            })));
+        assert_eq!(s.screen, Screen::Code);
+        assert_eq!(s.notice, Some(Notice::RateLimited { seconds: 42 }));
+    }
+
+    #[test]
+    fn network_failure_keeps_the_code_step() {
+        let s = typed(&ready(0), "123456").reduce(Action::Answered(Err(ClientError::Network)));
+        assert_eq!(s.screen, Screen::Code);
+        assert_eq!(s.notice, Some(Notice::Network));
+        assert!(!s.busy);
+    }
+
+    #[test]
+    fn an_expired_token_asks_for_a_reload() {
+        let s =
+            typed(&ready(0), "123456").reduce(Action::Answered(Err(ClientError::Unauthorized {
+                expired: true,
+            })));
+        assert_eq!(s.screen, Screen::SessionExpired);
+        let s = State::default().reduce(Action::SessionFailed(ClientError::Unauthorized {
+            expired: false,
+        }));
+        assert_eq!(s.screen, Screen::SessionExpired);
+    }
+
+    #[test]
+    fn a_failed_session_load_can_be_retried() {
+        let s = State::default().reduce(Action::SessionFailed(ClientError::Network));
+        assert_eq!(
+            s.screen,
+            Screen::Failed {
+                retry_session: true
+            }
+        );
+        let s = s.reduce(Action::Reload);
+        assert_eq!(s.screen, Screen::Loading);
+        assert_eq!(s.effects, vec![Effect::LoadSession]);
+    }
+}

@@ -1,0 +1,467 @@
+//! The widget in headless Chromium (wasm-bindgen-test). The server is a test double in the page:
+//! `window.fetch` answers from a table and records every call, so each test can assert both what the
+//! trainee sees and what was (or was not) sent.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+export function install_fake_server(session, verify) {
+  const calls = [];
+  let held = null;
+  window.__motpFake = { calls };
+  window.fetch = async (request) => {
+    const url = new URL(request.url);
+    const body = request.method === "POST" ? await request.text() : "";
+    calls.push({ path: url.pathname, method: request.method, body, auth: request.headers.get("Authorization") });
+    const reply = (status, obj) => new Response(JSON.stringify(obj), { status, headers: { "Content-Type": "application/json" } });
+    if (url.pathname === "/v1/session") return reply(session.status, session.body);
+    if (url.pathname === "/v1/otp/verify") {
+      const code = JSON.parse(body).code;
+      const answer = verify[code] || verify["*"];
+      if (answer.hold) return new Promise((resolve) => { window.__motpRelease = () => resolve(reply(answer.status, answer.body)); });
+      return reply(answer.status, answer.body);
+    }
+    return reply(404, { error: "not_found", message: url.pathname });
+  };
+}
+export function calls(path) { return window.__motpFake.calls.filter((c) => c.path === path); }
+export function release() { if (window.__motpRelease) window.__motpRelease(); }
+"#)]
+extern "C" {
+    fn install_fake_server(session: JsValue, verify: JsValue);
+    fn calls(path: &str) -> js_sys::Array;
+    fn release();
+}
+
+fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+fn session(failures: u32, locked: bool) -> JsValue {
+    js(&format!(
+        r#"{{"status":200,"body":{{"server_time_unix":1795773600,"step_seconds":60,"failures":{failures},"remaining":{},"locked":{locked},"eval_cd":"01","eval_label":"진도","substitute_allowed":true}}}}"#,
+        5 - failures
+    ))
+}
+
+fn fake(failures: u32, verify: &str) {
+    install_fake_server(session(failures, false), js(verify));
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// A fresh host element for one test (the test runner's own page content is never touched).
+fn host(attrs: &[(&str, &str)]) -> HtmlElement {
+    let el: HtmlElement = document()
+        .create_element("div")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    for (k, v) in attrs {
+        el.set_attribute(k, v).unwrap();
+    }
+    document().body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+fn auto_host(token: &str) -> HtmlElement {
+    host(&[
+        ("data-motp-widget", ""),
+        ("data-server", "http://motp.test"),
+        ("data-launch-token", token),
+        ("data-lang", "ko"),
+    ])
+}
+
+fn root(host: &HtmlElement) -> ShadowRoot {
+    host.shadow_root()
+        .expect("the widget renders in a shadow root")
+}
+
+fn find(host: &HtmlElement, selector: &str) -> Option<Element> {
+    host.shadow_root()?.query_selector(selector).ok().flatten()
+}
+
+fn text(host: &HtmlElement) -> String {
+    root(host).text_content().unwrap_or_default()
+}
+
+/// Lets fetches, timers and Yew's scheduler run until `ready` holds (bounded: no open-ended wait).
+async fn until(what: &str, ready: impl Fn() -> bool) {
+    for _ in 0..300 {
+        yew::scheduler::flush().await;
+        if ready() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    panic!("never happened: {what}");
+}
+
+async fn mounted(host: &HtmlElement) {
+    until("code field shown", || find(host, "#motp-code").is_some()).await;
+}
+
+async fn type_and_submit(host: &HtmlElement, typed: &str) {
+    let input: HtmlInputElement = find(host, "#motp-code").unwrap().dyn_into().unwrap();
+    input.set_value(typed);
+    input
+        .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    let button: HtmlElement = find(host, "button[type=submit]")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    button.click();
+    yew::scheduler::flush().await;
+}
+
+type Events = Rc<RefCell<Vec<(String, JsValue)>>>;
+
+/// Records every `motp:*` event the host element receives.
+fn record_events(host: &HtmlElement) -> Events {
+    let seen: Events = Rc::default();
+    for name in [
+        "ready",
+        "verified",
+        "attempt-failed",
+        "locked",
+        "unlocked",
+        "substitute-offered",
+        "error",
+    ] {
+        let seen = seen.clone();
+        let cb = Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            seen.borrow_mut().push((e.type_(), e.detail()));
+        });
+        host.add_event_listener_with_callback(&format!("motp:{name}"), cb.as_ref().unchecked_ref())
+            .unwrap();
+        cb.forget();
+    }
+    seen
+}
+
+fn event(events: &Events, name: &str) -> Option<JsValue> {
+    events
+        .borrow()
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, d)| d.clone())
+}
+
+fn field(detail: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(detail, &JsValue::from_str(name)).unwrap()
+}
+
+fn verify_bodies() -> Vec<String> {
+    calls("/v1/otp/verify")
+        .iter()
+        .map(|c| field(&c, "body").as_string().unwrap())
+        .collect()
+}
+
+const WRONG_4: &str =
+    r#"{"*":{"status":200,"body":{"result":"wrong_code","failures":4,"remaining":1}}}"#;
+
+#[wasm_bindgen_test]
+async fn mounts_from_data_attributes_with_an_accessible_code_field() {
+    fake(0, WRONG_4);
+    let h = auto_host("launch-token-1");
+    let events = record_events(&h);
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&h).await;
+    let input = find(&h, "#motp-code").unwrap();
+    assert_eq!(input.get_attribute("inputmode").as_deref(), Some("numeric"));
+    assert_eq!(
+        input.get_attribute("autocomplete").as_deref(),
+        Some("one-time-code")
+    );
+    assert_eq!(input.get_attribute("maxlength").as_deref(), Some("6"));
+    let label = find(&h, "label[for=motp-code]").unwrap();
+    assert_eq!(label.text_content().unwrap(), "mOTP 인증번호 (6자리)");
+    assert!(
+        text(&h).contains("초 후 앱의 번호가 바뀝니다"),
+        "countdown shown"
+    );
+    until("ready event", || event(&events, "motp:ready").is_some()).await;
+    assert_eq!(
+        field(&event(&events, "motp:ready").unwrap(), "remaining"),
+        5
+    );
+    let session_calls = calls("/v1/session");
+    assert_eq!(
+        field(&session_calls.get(0), "auth").as_string().unwrap(),
+        "Bearer launch-token-1"
+    );
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn four_digits_are_the_app_password_and_never_sent() {
+    fake(0, WRONG_4);
+    let h = auto_host("t");
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&h).await;
+    type_and_submit(&h, "1234").await;
+    until("app password hint", || {
+        text(&h).contains("앱 비밀번호입니다")
+    })
+    .await;
+    assert_eq!(
+        find(&h, "#motp-code")
+            .unwrap()
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    assert!(verify_bodies().is_empty(), "nothing reached the server");
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn full_width_digits_are_sent_as_ascii_and_the_receipt_is_handed_over() {
+    fake(
+        0,
+        r#"{"*":{"status":200,"body":{"result":"verified","receipt":"receipt.jwt.here"}}}"#,
+    );
+    let h = auto_host("t");
+    let events = record_events(&h);
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&h).await;
+    type_and_submit(&h, "１２３４５６").await;
+    until("verified screen", || text(&h).contains("인증되었습니다")).await;
+    assert_eq!(verify_bodies(), vec![r#"{"code":"123456"}"#.to_string()]);
+    let verified = event(&events, "motp:verified").expect("verified event");
+    assert_eq!(field(&verified, "receipt"), "receipt.jwt.here");
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_wrong_code_says_how_many_attempts_are_left() {
+    fake(3, WRONG_4);
+    let h = auto_host("t");
+    let events = record_events(&h);
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&h).await;
+    // Earlier failures are shown straight after a reload.
+    assert!(text(&h).contains("5회 중 3회 실패"), "{}", text(&h));
+    type_and_submit(&h, "654321").await;
+    until("4 of 5", || text(&h).contains("5회 중 4회 실패")).await;
+    assert!(text(&h).contains("잠금까지 1회 남았습니다"));
+    assert!(
+        text(&h).contains("한 번 더 틀리면"),
+        "stronger warning at 1 left"
+    );
+    assert!(find(&h, ".notice.danger").is_some());
+    assert!(
+        text(&h).contains("가장 최근에 등록한 휴대폰"),
+        "the FAQ's reasons are shown"
+    );
+    let failed = event(&events, "motp:attempt-failed").unwrap();
+    assert_eq!(field(&failed, "failures"), 4);
+    assert_eq!(field(&failed, "remaining"), 1);
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_fifth_failure_shows_the_lock_screen() {
+    fake(4, r#"{"*":{"status":200,"body":{"result":"locked"}}}"#);
+    let h = auto_host("t");
+    let events = record_events(&h);
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&h).await;
+    type_and_submit(&h, "654321").await;
+    until("lock screen", || find(&h, "[role=alert]").is_some()).await;
+    assert!(text(&h).contains("mOTP가 잠겼습니다"));
+    assert!(text(&h).contains("휴대폰 본인인증"));
+    assert!(
+        text(&h).contains("AP011"),
+        "re-registering while locked is explained"
+    );
+    assert!(event(&events, "motp:locked").is_some());
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn not_registered_explains_and_leads_back() {
+    fake(
+        0,
+        r#"{"*":{"status":200,"body":{"result":"not_registered"}}}"#,
+    );
+    let h = auto_host("t");
+    let events = record_events(&h);
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&h).await;
+    type_and_submit(&h, "654321").await;
+    until("AP005 screen", || text(&h).contains("AP005")).await;
+    assert!(text(&h).contains("mOTP 등록 초기화"));
+    assert_eq!(
+        field(&event(&events, "motp:error").unwrap(), "code"),
+        "AP005"
+    );
+    let back: HtmlElement = find(&h, ".panel button").unwrap().dyn_into().unwrap();
+    back.click();
+    until("back at the code step", || find(&h, "#motp-code").is_some()).await;
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn hrd_down_offers_the_substitute_check() {
+    fake(
+        0,
+        r#"{"*":{"status":200,"body":{"result":"hrd_unavailable","substitute_allowed":true,"hrd_code":"IE001"}}}"#,
+    );
+    let h = auto_host("t");
+    let events = record_events(&h);
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&h).await;
+    type_and_submit(&h, "654321").await;
+    until("HRD down screen", || text(&h).contains("응답하지 않습니다")).await;
+    assert!(event(&events, "motp:substitute-offered").is_some());
+    assert_eq!(
+        field(&event(&events, "motp:error").unwrap(), "code"),
+        "IE001"
+    );
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn rate_limited_says_how_long_to_wait() {
+    fake(
+        0,
+        r#"{"*":{"status":429,"body":{"result":"rate_limited","retry_after_seconds":37}}}"#,
+    );
+    let h = auto_host("t");
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&h).await;
+    type_and_submit(&h, "654321").await;
+    until("wait message", || text(&h).contains("37초 후")).await;
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_launch_token_asks_for_a_reload() {
+    install_fake_server(
+        js(r#"{"status":401,"body":{"error":"token_expired","message":"expired"}}"#),
+        js(WRONG_4),
+    );
+    let h = auto_host("t");
+    motp_widget::mount::mount_all().unwrap();
+    until("expired screen", || text(&h).contains("새로고침")).await;
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn submit_is_disabled_while_a_request_is_in_flight() {
+    fake(
+        0,
+        r#"{"*":{"hold":true,"status":200,"body":{"result":"wrong_code","failures":1,"remaining":4}}}"#,
+    );
+    let h = auto_host("t");
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&h).await;
+    type_and_submit(&h, "654321").await;
+    until("request sent", || verify_bodies().len() == 1).await;
+    let button: HtmlElement = find(&h, "button[type=submit]").unwrap().dyn_into().unwrap();
+    assert!(button.has_attribute("disabled"));
+    button.click();
+    // Enter in the field submits the form too; neither may send a second request.
+    let form: web_sys::HtmlFormElement = find(&h, "form").unwrap().dyn_into().unwrap();
+    let _ = form.request_submit();
+    for _ in 0..5 {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        yew::scheduler::flush().await;
+    }
+    assert_eq!(verify_bodies().len(), 1, "no double submit");
+    release();
+    until("answer shown", || text(&h).contains("5회 중 1회 실패")).await;
+    assert!(!button.has_attribute("disabled"));
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn english_through_the_js_api_and_destroy() {
+    fake(0, WRONG_4);
+    let h = host(&[]);
+    let options = js(r#"{"server":"http://motp.test","launchToken":"t-en","lang":"en"}"#);
+    let handle = motp_widget::mount::mount(h.clone(), options).unwrap();
+    mounted(&h).await;
+    assert_eq!(
+        find(&h, "label").unwrap().text_content().unwrap(),
+        "mOTP code (6 digits)"
+    );
+    type_and_submit(&h, "1234").await;
+    until("english app password hint", || {
+        text(&h).contains("app password")
+    })
+    .await;
+    handle.destroy();
+    assert_eq!(
+        root(&h).child_element_count(),
+        0,
+        "destroy empties the widget"
+    );
+    assert!(!h.has_attribute("data-motp-mounted"));
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn two_widgets_on_one_page_are_independent() {
+    fake(0, WRONG_4);
+    let a = auto_host("token-a");
+    let b = auto_host("token-b");
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&a).await;
+    mounted(&b).await;
+    type_and_submit(&a, "654321").await;
+    until("warning in a", || text(&a).contains("4회 실패")).await;
+    assert!(!text(&b).contains("4회 실패"), "b is untouched");
+    type_and_submit(&b, "12").await;
+    until("b's own complaint", || text(&b).contains("숫자 6자리")).await;
+    assert!(!text(&a).contains("숫자 6자리"));
+    a.remove();
+    b.remove();
+}
+
+#[wasm_bindgen_test]
+async fn host_page_css_sabotage_does_not_change_the_layout() {
+    fake(0, WRONG_4);
+    let clean = auto_host("t");
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&clean).await;
+    let measure = |h: &HtmlElement| {
+        let r = find(h, "#motp-code").unwrap().get_bounding_client_rect();
+        let b = find(h, "button[type=submit]")
+            .unwrap()
+            .get_bounding_client_rect();
+        (r.width(), r.height(), b.height())
+    };
+    let before = measure(&clean);
+    let style = document().create_element("style").unwrap();
+    style.set_text_content(Some(
+        "* { all: unset !important; } input { display: none !important; font-size: 40px !important; } \
+         table, button { color: red !important; border: 9px solid red !important; } \
+         div { line-height: 0.2 !important; font-family: serif !important; }",
+    ));
+    document().head().unwrap().append_child(&style).unwrap();
+    yew::scheduler::flush().await;
+    let after = measure(&clean);
+    style.remove();
+    assert_eq!(
+        before, after,
+        "the LMS's global CSS does not reach inside the widget"
+    );
+    assert!(before.0 > 50.0 && before.1 > 20.0);
+    clean.remove();
+}
