@@ -119,14 +119,29 @@ fn shadow_root(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
     Ok(root)
 }
 
+/// Gives the shadow root the widget's stylesheet: a constructed stylesheet where the browser has
+/// them (no inline `<style>`, so the LMS's Content-Security-Policy needs no `'unsafe-inline'`), else a
+/// `<style>` element.
+fn adopt_style(root: &ShadowRoot, document: &web_sys::Document) -> Result<(), JsValue> {
+    let constructed = web_sys::CssStyleSheet::new().and_then(|sheet| {
+        sheet.replace_sync(STYLE)?;
+        root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+        Ok(())
+    });
+    if constructed.is_err() {
+        let style = document.create_element("style")?;
+        style.set_text_content(Some(STYLE));
+        root.append_child(&style)?;
+    }
+    Ok(())
+}
+
 fn render(host: &HtmlElement, seed: &WidgetPropsSeed) -> Result<AppHandle<Widget>, JsValue> {
     let root = shadow_root(host)?;
     let document = host
         .owner_document()
         .ok_or_else(|| JsValue::from_str("detached element"))?;
-    let style = document.create_element("style")?;
-    style.set_text_content(Some(STYLE));
-    root.append_child(&style)?;
+    adopt_style(&root, &document)?;
     let container = document.create_element("div")?;
     container.set_class_name("motp-root");
     root.append_child(&container)?;

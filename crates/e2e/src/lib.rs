@@ -1,1 +1,226 @@
-//! Test-only crate: see tests/.
+//! The end-to-end harness: `motp-server` in sandbox mode (embedded HRD emulator, SQLite in a temp
+//! dir, an injected clock) serving the built widget, ChromeDriver, and a headless Chromium session.
+//! Journeys live in `tests/`; each leaves a screenshot under `target/e2e-screenshots/` on failure.
+
+use fantoccini::elements::{Element, ShadowRoot};
+use fantoccini::{Client, ClientBuilder, Locator};
+use motp_protocol::clock::AdjustableClock;
+use motp_server::config::ServeArgs;
+use motp_server::launch::{self, Running};
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Fails the journey with a message (and so a screenshot), instead of panicking.
+#[macro_export]
+macro_rules! check {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+).into());
+        }
+    };
+}
+
+/// 2026-11-27 19:00:20 KST: 20 s into a code step, so the code on screen stays valid throughout.
+pub const T0: i64 = 1_795_773_620;
+
+const CHROME_ARGS: [&str; 9] = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1024,900",
+];
+
+pub struct Harness {
+    pub server: Running,
+    pub clock: Arc<AdjustableClock>,
+    pub browser: Client,
+    chromedriver: Child,
+    _dir: tempfile::TempDir,
+}
+
+fn widget_dist() -> Result<PathBuf, String> {
+    let dir = std::env::var("MOTP_WIDGET_DIST")
+        .map(PathBuf::from)
+        .map_err(|_| {
+            "MOTP_WIDGET_DIST is not set: run the end-to-end tests with `make test-e2e`".to_string()
+        })?;
+    if !dir.join("motp-embed.js").exists() {
+        return Err(format!(
+            "no built widget in {} (run `make widget`)",
+            dir.display()
+        ));
+    }
+    Ok(dir)
+}
+
+/// Starts ChromeDriver on a free loopback port and returns once it says it is listening.
+async fn start_chromedriver() -> Result<(Child, u16), Box<dyn std::error::Error + Send + Sync>> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let mut child = Command::new(&binary)
+        .arg(format!("--port={port}"))
+        .arg("--allowed-ips=127.0.0.1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start {binary}: {e}"))?;
+    let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+    let started = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await? {
+            if line.contains("started successfully") {
+                return Ok::<bool, std::io::Error>(true);
+            }
+        }
+        Ok(false)
+    })
+    .await;
+    match started {
+        Ok(Ok(true)) => Ok((child, port)),
+        _ => Err(format!("{binary} did not start").into()),
+    }
+}
+
+impl Harness {
+    pub async fn start() -> Result<Harness, Box<dyn std::error::Error + Send + Sync>> {
+        let dist = widget_dist()?;
+        let dir = tempfile::tempdir()?;
+        let clock = AdjustableClock::fixed(T0);
+        let args = ServeArgs {
+            listen: "127.0.0.1:0".parse()?,
+            config: None,
+            database_url: format!("sqlite://{}", dir.path().join("motp.db").display()),
+            hrd_url: None,
+            hrd_timeout_secs: 5,
+            widget_dir: dist,
+            trusted_proxies: vec![],
+            per_trainee_per_minute: 30,
+            per_ip_per_minute: 300,
+            sandbox_clock_offset: 0,
+            sandbox_state: dir.path().join("sandbox.json"),
+            log_json: false,
+        };
+        let server = launch::start(&args, clock.clone(), std::future::pending()).await?;
+        // start() moved the sandbox clock by `sandbox_clock_offset`; keep it fixed at T0.
+        clock.set_fixed(T0);
+        let (chromedriver, port) = start_chromedriver().await?;
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": CHROME_ARGS.iter().map(|s| s.to_string())
+                    .chain([format!("--user-data-dir={}", dir.path().join("chrome").display())])
+                    .collect::<Vec<_>>(),
+            }),
+        );
+        let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await?;
+        Ok(Harness {
+            server,
+            clock,
+            browser,
+            chromedriver,
+            _dir: dir,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.url())
+    }
+
+    /// Runs a journey; on failure saves a screenshot named after it, then fails the test.
+    pub async fn journey<F, Fut>(name: &str, body: F)
+    where
+        F: FnOnce(Arc<Harness>) -> Fut,
+        Fut: Future<Output = TestResult>,
+    {
+        let harness = Arc::new(Harness::start().await.expect("harness starts"));
+        let result = body(harness.clone()).await;
+        if let Err(e) = &result {
+            let dir =
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
+            let _ = std::fs::create_dir_all(&dir);
+            let path = dir.join(format!("{name}.png"));
+            if let Ok(png) = harness.browser.screenshot().await {
+                let _ = std::fs::write(&path, png);
+            }
+            eprintln!("journey {name} failed: {e}\nscreenshot: {}", path.display());
+        }
+        let _ = harness.browser.clone().close().await;
+        drop(harness);
+        if let Err(e) = result {
+            panic!("journey {name} failed: {e}");
+        }
+    }
+
+    /// The widget's shadow root inside the element with id `host_id`.
+    pub async fn widget(&self, host_id: &str) -> Result<ShadowRoot, fantoccini::error::CmdError> {
+        let host = self
+            .browser
+            .wait()
+            .for_element(Locator::Id(host_id))
+            .await?;
+        host.shadow_root().await
+    }
+
+    /// An element inside the widget, once it is there (the browser polls, bounded by its timeout).
+    pub async fn in_widget(
+        &self,
+        root: &ShadowRoot,
+        css: &str,
+    ) -> Result<Element, fantoccini::error::CmdError> {
+        let mut last = None;
+        for _ in 0..100 {
+            match root.find(Locator::Css(css)).await {
+                Ok(el) => return Ok(el),
+                Err(e) => last = Some(e),
+            }
+            tokio::task::yield_now().await;
+        }
+        Err(last.expect("tried at least once"))
+    }
+
+    /// The widget's text once it contains `needle` (bounded number of looks).
+    pub async fn widget_text_containing(
+        &self,
+        root: &ShadowRoot,
+        needle: &str,
+    ) -> Result<String, String> {
+        let mut text = String::new();
+        for _ in 0..200 {
+            if let Ok(el) = root.find(Locator::Css(".motp")).await {
+                text = el.text().await.unwrap_or_default();
+                if text.contains(needle) {
+                    return Ok(text);
+                }
+            }
+        }
+        Err(format!(
+            "the widget never said {needle:?}; it says {text:?}"
+        ))
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = self.chromedriver.start_kill();
+        self.server.task.abort();
+    }
+}

@@ -19,7 +19,8 @@ pub const LEEWAY_SECS: i64 = 30;
 pub struct LaunchClaims {
     /// The tenant id.
     pub iss: String,
-    pub aud: String,
+    /// `motp-launch`; a one-element array (as some JWT libraries write it) is accepted too.
+    pub aud: Audience,
     /// USRID.
     pub sub: String,
     /// USER_NM: the trainee's real name as in the LMS member record.
@@ -37,6 +38,20 @@ pub struct LaunchClaims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+}
+
+/// The `aud` claim, which JWT libraries write as a string or an array.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<&str> for Audience {
+    fn from(s: &str) -> Self {
+        Audience::One(s.to_string())
+    }
 }
 
 /// A verified trainee: everything the server may tell HRD, already normalised.
@@ -208,6 +223,12 @@ mod tests {
         assert_eq!(t.tel, "01012345678");
         assert_eq!(t.class_tme, "03");
         assert_eq!(t.eval, EvalCd::Study);
+    }
+
+    #[test]
+    fn audience_may_be_an_array() {
+        let c = LaunchClaims { aud: Audience::Many(vec![LAUNCH_AUDIENCE.into()]), ..claims() };
+        assert!(verify(&mint(&c, SANDBOX_DEMO_SECRET), &tenants(), NOW).is_ok());
     }
 
     #[test]

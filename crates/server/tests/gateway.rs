@@ -1,0 +1,456 @@
+//! The gateway over real HTTP on loopback, with the HRD sandbox as its upstream on its own socket.
+//! Time is injected: one fixed clock for both, moved by the tests, never slept on.
+
+use hrd_sandbox::{Sandbox, SandboxConfig};
+use motp_protocol::clock::AdjustableClock;
+use motp_server::config::ServeArgs;
+use motp_server::launch::{self, Running};
+use motp_server::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+const T0: i64 = 1_795_773_620; // 2026-11-27 19:00:20 KST
+const SECRET: &str = "kosa-test-secret-0123456789abcdef0123";
+const ORIGIN: &str = "https://lms.kosa.example";
+const NAME: &str = "홍길동";
+const TEL: &str = "01012345678";
+
+struct World {
+    clock: Arc<AdjustableClock>,
+    sandbox: Arc<Sandbox>,
+    sandbox_url: String,
+    server: Running,
+    device: String,
+    http: reqwest::Client,
+    dir: tempfile::TempDir,
+}
+
+fn tenants_toml(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("tenants.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"
+[[tenants]]
+id = "kosa"
+agtid = "KOSA01"
+origins = ["{ORIGIN}"]
+secret = "{SECRET}"
+
+[[tenants]]
+id = "other"
+agtid = "OTHER01"
+origins = ["https://lms.other.example"]
+secret = "other-tenant-secret-0123456789abcdef01"
+"#
+        ),
+    )
+    .unwrap();
+    path
+}
+
+async fn start_server(dir: &std::path::Path, clock: Arc<AdjustableClock>, hrd: &str) -> Running {
+    let args = ServeArgs {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        config: Some(tenants_toml(dir)),
+        database_url: format!("sqlite://{}", dir.join("motp.db").display()),
+        hrd_url: Some(hrd.to_string()),
+        hrd_timeout_secs: 2,
+        widget_dir: dir.join("no-widget"),
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        per_trainee_per_minute: 50,
+        per_ip_per_minute: 500,
+        sandbox_clock_offset: 0,
+        sandbox_state: dir.join("unused.json"),
+        log_json: false,
+    };
+    launch::start(&args, clock, std::future::pending())
+        .await
+        .unwrap()
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = AdjustableClock::fixed(T0);
+    let sandbox = Sandbox::new(SandboxConfig::default(), clock.clone()).unwrap();
+    let device = sandbox.register_device(NAME, TEL, "1234").unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox_url = format!("http://{}", listener.local_addr().unwrap());
+    let router = hrd_sandbox::router(sandbox.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let server = start_server(dir.path(), clock.clone(), &sandbox_url).await;
+    World {
+        clock,
+        sandbox,
+        sandbox_url,
+        server,
+        device,
+        http: reqwest::Client::new(),
+        dir,
+    }
+}
+
+fn claims(tenant: &str, usrid: &str, name: &str, tel: &str) -> LaunchClaims {
+    LaunchClaims {
+        iss: tenant.into(),
+        aud: LAUNCH_AUDIENCE.into(),
+        sub: usrid.into(),
+        name: name.into(),
+        tel: tel.into(),
+        course: "AIG20260001".into(),
+        class: "AIG20260001,3".into(),
+        eval_cd: "01".into(),
+        class_tme: "3".into(),
+        sid: "JSESSIONID-abc".into(),
+        iat: T0,
+        exp: T0 + 600,
+        jti: token::random_id(),
+    }
+}
+
+fn launch_token() -> String {
+    token::mint(&claims("kosa", "trainee01", NAME, TEL), SECRET)
+}
+
+impl World {
+    fn code_now(&self) -> String {
+        self.sandbox
+            .device_code(&self.device, "1234", None)
+            .unwrap()
+    }
+
+    fn wrong_code(&self) -> String {
+        format!(
+            "{:06}",
+            (self.code_now().parse::<u32>().unwrap() + 1) % 1_000_000
+        )
+    }
+
+    async fn verify_with(&self, token: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .http
+            .post(format!("{}/v1/otp/verify", self.server.url()))
+            .bearer_auth(token)
+            .header("Origin", ORIGIN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.json().await.unwrap())
+    }
+
+    async fn verify(&self, code: &str) -> (u16, Value) {
+        self.verify_with(&launch_token(), json!({ "code": code }))
+            .await
+    }
+
+    async fn session(&self) -> Value {
+        self.http
+            .get(format!("{}/v1/session", self.server.url()))
+            .bearer_auth(launch_token())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn redeem(&self, receipt: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/v1/receipts/redeem", self.server.url()))
+            .basic_auth("kosa", Some(SECRET))
+            .json(&json!({ "receipt": receipt }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    fn arrived(&self) -> Vec<hrd_sandbox::LogRecord> {
+        self.sandbox.logs(Some("otp_accredit"))
+    }
+}
+
+#[tokio::test]
+async fn a_right_code_verifies_and_its_receipt_redeems_exactly_once() {
+    let w = world().await;
+    let (status, body) = w.verify(&w.code_now()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"], "verified");
+    let receipt = body["receipt"].as_str().unwrap();
+
+    let first = w.redeem(receipt).await;
+    assert_eq!(first.status(), 200);
+    let redeemed: Value = first.json().await.unwrap();
+    assert_eq!(redeemed["claims"]["sub"], "trainee01");
+    assert_eq!(redeemed["claims"]["method"], "motp");
+    assert_eq!(redeemed["claims"]["eval_cd"], "01");
+    assert_eq!(redeemed["claims"]["class_tme"], "03");
+    assert_eq!(
+        w.redeem(receipt).await.status(),
+        409,
+        "a receipt redeems once"
+    );
+
+    // Another tenant's credentials cannot redeem it.
+    let res = w
+        .http
+        .post(format!("{}/v1/receipts/redeem", w.server.url()))
+        .basic_auth("other", Some("other-tenant-secret-0123456789abcdef01"))
+        .json(&json!({ "receipt": receipt }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+}
+
+#[tokio::test]
+async fn wrong_codes_count_down_and_the_fifth_locks() {
+    let w = world().await;
+    let wrong = w.wrong_code();
+    for (failures, remaining) in [(1, 4), (2, 3), (3, 2), (4, 1)] {
+        let (status, body) = w.verify(&wrong).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            body,
+            json!({"result":"wrong_code","failures":failures,"remaining":remaining})
+        );
+    }
+    let (_, body) = w.verify(&wrong).await;
+    assert_eq!(body["result"], "locked");
+    // Locked means locked, even for the right code: HRD decides, and HRD says AP009.
+    let (_, body) = w.verify(&w.code_now()).await;
+    assert_eq!(body["result"], "locked");
+    let session = w.session().await;
+    assert_eq!(session["locked"], true);
+    assert_eq!(session["remaining"], 0);
+}
+
+#[tokio::test]
+async fn attempts_survive_a_page_reload_and_a_server_restart() {
+    let w = world().await;
+    let wrong = w.wrong_code();
+    w.verify(&wrong).await;
+    w.verify(&wrong).await;
+    assert_eq!(w.session().await["failures"], 2);
+    w.server.task.abort();
+    let restarted = start_server(w.dir.path(), w.clock.clone(), &w.sandbox_url).await;
+    let session: Value = w
+        .http
+        .get(format!("{}/v1/session", restarted.url()))
+        .bearer_auth(launch_token())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["failures"], 2);
+    assert_eq!(session["remaining"], 3);
+}
+
+#[tokio::test]
+async fn malformed_codes_never_reach_hrd_and_full_width_digits_arrive_as_ascii() {
+    let w = world().await;
+    for (typed, reason) in [
+        ("1234", "looks_like_app_password"),
+        ("12345", "wrong_length"),
+        ("12a456", "not_digits"),
+        ("", "empty"),
+    ] {
+        let (status, body) = w.verify(typed).await;
+        assert_eq!(status, 422, "{typed:?}");
+        assert_eq!(body["reason"], reason);
+    }
+    assert!(w.arrived().is_empty(), "the sandbox saw nothing");
+
+    let full_width: String = w
+        .code_now()
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap())
+        .collect();
+    let (_, body) = w.verify(&full_width).await;
+    assert_eq!(body["result"], "verified");
+    assert_eq!(w.arrived()[0].fields["OTPNO"], w.code_now());
+}
+
+#[tokio::test]
+async fn the_wire_format_is_hrds_field_by_field() {
+    let w = world().await;
+    let res = w
+        .http
+        .post(format!("{}/v1/otp/verify", w.server.url()))
+        .bearer_auth(launch_token())
+        .header("Origin", ORIGIN)
+        // 127.0.0.1 is a trusted proxy in this test, so its X-Forwarded-For is believed.
+        .header("X-Forwarded-For", "198.51.100.23, 203.0.113.45")
+        .json(&json!({ "code": w.code_now() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let f = &w.arrived()[0].fields;
+    let expected = [
+        ("USER_NM", NAME),
+        ("USER_TEL", TEL),
+        ("AGTID", "KOSA01"),
+        ("USRID", "trainee01"),
+        ("SESSIONID", "JSESSIONID-abc"),
+        ("EXIP", "203.0.113.45"),
+        ("COURSE_AGENT_PK", "AIG20260001"),
+        ("CLASS_AGENT_PK", "AIG20260001,3"),
+        ("EVAL_CD", "01"),
+        ("EVAL_TYPE", "진도"),
+        ("CLASS_TME", "03"),
+        ("USRDT", "2026-11-27 19:00:20"),
+        ("UT", "2026-11-27 19:00:20"),
+    ];
+    for (key, value) in expected {
+        assert_eq!(f[key], value, "{key}");
+    }
+    assert_eq!(f["OTPNO"].len(), 6);
+    assert_eq!(
+        f.len(),
+        14,
+        "exactly HRD's fields: {:?}",
+        f.keys().collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn identity_in_the_body_is_ignored() {
+    let w = world().await;
+    let body = json!({"code": w.code_now(), "name": "김철수", "tel": "01099998888", "USER_NM": "김철수", "usrid": "someone-else"});
+    let (status, answer) = w.verify_with(&launch_token(), body).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["result"], "verified");
+    let f = &w.arrived()[0].fields;
+    assert_eq!(f["USER_NM"], NAME);
+    assert_eq!(f["USER_TEL"], TEL);
+    assert_eq!(f["USRID"], "trainee01");
+}
+
+#[tokio::test]
+async fn expired_tampered_and_foreign_tokens_are_refused() {
+    let w = world().await;
+    let code = w.code_now();
+    let expired = token::mint(
+        &LaunchClaims {
+            iat: T0 - 900,
+            exp: T0 - 60,
+            ..claims("kosa", "trainee01", NAME, TEL)
+        },
+        SECRET,
+    );
+    let forged = token::mint(
+        &claims("kosa", "trainee01", NAME, TEL),
+        "not-the-kosa-secret-0123456789abcdef",
+    );
+    let other = token::mint(
+        &claims("other", "trainee01", NAME, TEL),
+        "other-tenant-secret-0123456789abcdef01",
+    );
+    let mut tampered = launch_token();
+    let payload_start = tampered.find('.').unwrap() + 1;
+    tampered.replace_range(payload_start..payload_start + 2, "ey");
+    tampered.insert(payload_start + 5, 'x');
+    for (token, error, status) in [
+        (expired.as_str(), "token_expired", 401),
+        (forged.as_str(), "invalid_token", 401),
+        (tampered.as_str(), "invalid_token", 401),
+        // A valid token of another tenant, used from this tenant's LMS page.
+        (other.as_str(), "origin_not_allowed", 403),
+        ("", "missing_token", 401),
+    ] {
+        let (got, body) = w.verify_with(token, json!({ "code": code })).await;
+        assert_eq!(
+            (got, body["error"].as_str().unwrap()),
+            (status, error),
+            "{token:.20}"
+        );
+    }
+    assert!(w.arrived().is_empty());
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_tenants_origins() {
+    let w = world().await;
+    let preflight = |origin: &'static str| {
+        w.http
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/v1/otp/verify", w.server.url()),
+            )
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization,content-type",
+            )
+            .send()
+    };
+    let ok = preflight(ORIGIN).await.unwrap();
+    assert_eq!(ok.headers()["access-control-allow-origin"], ORIGIN);
+    let evil = preflight("https://evil.example").await.unwrap();
+    assert!(evil.headers().get("access-control-allow-origin").is_none());
+
+    let res = w
+        .http
+        .post(format!("{}/v1/otp/verify", w.server.url()))
+        .bearer_auth(launch_token())
+        .header("Origin", "https://evil.example")
+        .json(&json!({ "code": w.code_now() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(w.arrived().is_empty());
+}
+
+#[tokio::test]
+async fn hrd_failures_become_hrd_unavailable_with_the_substitute_offer() {
+    let w = world().await;
+    for (mode, hrd_code) in [
+        ("ie001", json!("IE001")),
+        ("ce002", json!("CE002")),
+        ("http500", Value::Null),
+        ("garbage", Value::Null),
+    ] {
+        w.sandbox
+            .faults
+            .set(serde_json::from_value(json!(mode)).unwrap(), 1);
+        let (status, body) = w.verify(&w.code_now()).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["result"], "hrd_unavailable", "{mode}");
+        assert_eq!(body["substitute_allowed"], true);
+        assert_eq!(body["hrd_code"], hrd_code, "{mode}");
+    }
+    // Nothing was counted against the trainee.
+    assert_eq!(w.session().await["failures"], 0);
+}
+
+#[tokio::test]
+async fn the_next_minute_needs_the_next_code() {
+    let w = world().await;
+    let (_, body) = w.verify(&w.code_now()).await;
+    assert_eq!(body["result"], "verified");
+    // The same code again in the same minute is a replay.
+    let (_, body) = w.verify(&w.code_now()).await;
+    assert_eq!(body["result"], "wrong_code");
+    w.clock.advance(60);
+    let (_, body) = w.verify(&w.code_now()).await;
+    assert_eq!(body["result"], "verified");
+}
+
+#[tokio::test]
+async fn per_trainee_rate_limit_answers_429_before_hrd_would() {
+    let w = world().await;
+    let wrong = w.wrong_code();
+    let mut last = (0, Value::Null);
+    for _ in 0..51 {
+        last = w.verify(&format!("{wrong}x")).await;
+    }
+    assert_eq!(last.0, 429);
+    assert_eq!(last.1["result"], "rate_limited");
+    assert!(last.1["retry_after_seconds"].as_u64().unwrap() <= 60);
+}
