@@ -10,6 +10,7 @@ TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
 # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock (the crate is pinned with `=`).
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
+[ -n "$WASM_BINDGEN_VERSION" ] || { echo "bootstrap: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
 
 log() { printf '[bootstrap] %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PWD/tools/node/node_modules/.bin:$PATH"
@@ -19,18 +20,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  log "installing Debian chromium + chromium-driver"
+if ! dpkg -s chromium chromium-driver fonts-noto-cjk >/dev/null 2>&1; then
+  log "installing Debian chromium + chromium-driver + fonts-noto-cjk"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver >/dev/null
-fi
-
-if ! command -v pg_ctlcluster >/dev/null && [ "${MOTP_NEED_POSTGRES:-0}" = 1 ]; then
-  log "installing Debian postgresql"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq postgresql >/dev/null
+  # Fonts with Hangul, so screenshots and layout checks see Korean text as trainees do.
+  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
 fi
 
 if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$BINARYEN_VERSION" ]; then
