@@ -227,7 +227,10 @@ mod tests {
 
     #[test]
     fn audience_may_be_an_array() {
-        let c = LaunchClaims { aud: Audience::Many(vec![LAUNCH_AUDIENCE.into()]), ..claims() };
+        let c = LaunchClaims {
+            aud: Audience::Many(vec![LAUNCH_AUDIENCE.into()]),
+            ..claims()
+        };
         assert!(verify(&mint(&c, SANDBOX_DEMO_SECRET), &tenants(), NOW).is_ok());
     }
 
