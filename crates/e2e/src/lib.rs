@@ -170,51 +170,67 @@ impl Harness {
         }
     }
 
-    /// The widget's shadow root inside the element with id `host_id`.
+    /// Waits in the page until `expression` (JavaScript) is truthy and returns its value. The
+    /// browser re-evaluates it every animation frame: the wait ends on the page's own progress, bounded
+    /// by WebDriver's script timeout, and never sleeps a fixed time.
+    pub async fn until(
+        &self,
+        expression: &str,
+    ) -> Result<serde_json::Value, fantoccini::error::CmdError> {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];\n\
+             const look = () => {{ let v; try {{ v = ({expression}); }} catch (e) {{ v = null; }}\n\
+               if (v) done(v); else requestAnimationFrame(look); }};\n\
+             look();"
+        );
+        self.browser.execute_async(&script, vec![]).await
+    }
+
+    /// The widget's shadow root inside the element with id `host_id`, once the widget has rendered.
     pub async fn widget(&self, host_id: &str) -> Result<ShadowRoot, fantoccini::error::CmdError> {
-        let host = self
-            .browser
-            .wait()
-            .for_element(Locator::Id(host_id))
-            .await?;
+        self.until(&format!(
+            "document.getElementById('{host_id}').shadowRoot && document.getElementById('{host_id}').shadowRoot.querySelector('.motp')"
+        ))
+        .await?;
+        let host = self.browser.find(Locator::Id(host_id)).await?;
         host.shadow_root().await
     }
 
-    /// An element inside the widget, once it is there (the browser polls, bounded by its timeout).
+    /// An element inside the widget of `host_id`, once it is there.
     pub async fn in_widget(
         &self,
-        root: &ShadowRoot,
+        host_id: &str,
         css: &str,
     ) -> Result<Element, fantoccini::error::CmdError> {
-        let mut last = None;
-        for _ in 0..100 {
-            match root.find(Locator::Css(css)).await {
-                Ok(el) => return Ok(el),
-                Err(e) => last = Some(e),
-            }
-            tokio::task::yield_now().await;
-        }
-        Err(last.expect("tried at least once"))
+        self.until(&format!(
+            "document.getElementById('{host_id}').shadowRoot.querySelector('{css}')"
+        ))
+        .await?;
+        self.widget(host_id).await?.find(Locator::Css(css)).await
     }
 
-    /// The widget's text once it contains `needle` (bounded number of looks).
+    /// The widget's text, once it contains `needle`.
     pub async fn widget_text_containing(
         &self,
-        root: &ShadowRoot,
+        host_id: &str,
         needle: &str,
     ) -> Result<String, String> {
-        let mut text = String::new();
-        for _ in 0..200 {
-            if let Ok(el) = root.find(Locator::Css(".motp")).await {
-                text = el.text().await.unwrap_or_default();
-                if text.contains(needle) {
-                    return Ok(text);
-                }
+        let found = self
+            .until(&format!(
+                "(t => t.includes({needle:?}) && t)(document.getElementById('{host_id}').shadowRoot.textContent)"
+            ))
+            .await;
+        match found {
+            Ok(serde_json::Value::String(text)) => Ok(text),
+            _ => {
+                let root = self.widget(host_id).await.map_err(|e| e.to_string())?;
+                let now = match root.find(Locator::Css(".motp")).await {
+                    Ok(el) => el.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                Err(format!("the widget never said {needle:?}; it says {now:?}"))
             }
         }
-        Err(format!(
-            "the widget never said {needle:?}; it says {text:?}"
-        ))
     }
 }
 

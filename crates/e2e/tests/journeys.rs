@@ -23,23 +23,18 @@ fn phone_code(h: &Harness, at: i64) -> String {
 async fn a_code_read_off_the_virtual_phone_verifies_and_the_lecture_plays() {
     Harness::journey("happy_path", |h| async move {
         h.browser.goto(&h.url("/")).await?;
-        let widget = h.widget("motp").await?;
-        let input = h.in_widget(&widget, "#motp-code").await?;
+        let input = h.in_widget("motp", "#motp-code").await?;
 
         // The page's phone panel shows what the app shows; a person would read it from there.
         let expected = phone_code(&h, T0);
-        let mut shown = String::new();
-        for _ in 0..100 {
-            shown = h
-                .browser
-                .find(Locator::Id("phone-code"))
-                .await?
-                .text()
-                .await?;
-            if shown == expected {
-                break;
-            }
-        }
+        h.until("/^[0-9]{6}$/.test(document.getElementById('phone-code').textContent)")
+            .await?;
+        let shown = h
+            .browser
+            .find(Locator::Id("phone-code"))
+            .await?
+            .text()
+            .await?;
         check!(
             shown == expected,
             "phone panel shows {shown:?}, sandbox says {expected:?}"
@@ -48,51 +43,33 @@ async fn a_code_read_off_the_virtual_phone_verifies_and_the_lecture_plays() {
         // A wrong code first: the trainee is told how many attempts are left.
         let wrong = format!("{:06}", (expected.parse::<u32>()? + 1) % 1_000_000);
         input.send_keys(&wrong).await?;
-        h.in_widget(&widget, "button[type=submit]")
+        h.in_widget("motp", "button[type=submit]")
             .await?
             .click()
             .await?;
-        h.widget_text_containing(&widget, "5회 중 1회 실패").await?;
+        h.widget_text_containing("motp", "5회 중 1회 실패").await?;
 
-        // Then the right one, typed as a trainee types it.
-        let input = h.in_widget(&widget, "#motp-code").await?;
+        // Then the right one, typed as a trainee types it; Enter submits.
+        let input = h.in_widget("motp", "#motp-code").await?;
         input.send_keys(&shown).await?;
-        input.send_keys("\u{E007}").await?; // Enter submits
-        h.widget_text_containing(&widget, "인증되었습니다").await?;
+        input.send_keys("\u{E007}").await?;
+        h.widget_text_containing("motp", "인증되었습니다").await?;
 
         // The demo LMS checked the receipt server-side before playing the lecture.
-        let mut playing = false;
-        for _ in 0..100 {
-            let class = h
-                .browser
-                .find(Locator::Id("video"))
-                .await?
-                .attr("class")
-                .await?;
-            if class.unwrap_or_default().contains("playing") {
-                playing = true;
-                break;
-            }
-        }
-        check!(playing, "the lecture never started playing");
+        let playing = h
+            .until("document.getElementById('video').classList.contains('playing')")
+            .await;
+        check!(playing.is_ok(), "the lecture never started playing");
 
         // HRD (the sandbox) received both checks, built by the server from the launch token.
         let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
         let arrived = sandbox.logs(Some("otp_accredit"));
-        check!(
-            arrived.len() == 2,
-            "sandbox saw {} otp_accredit calls",
-            arrived.len()
-        );
-        check!(
-            arrived[0].answer == "AP001" && arrived[1].answer == "200",
-            "answers {:?}",
-            arrived.iter().map(|r| &r.answer).collect::<Vec<_>>()
-        );
+        let answers: Vec<&str> = arrived.iter().map(|r| r.answer.as_str()).collect();
+        check!(answers == ["AP001", "200"], "HRD answered {answers:?}");
         let form = &arrived[1].fields;
         check!(
             form["USER_NM"] == "홍길동" && form["USER_TEL"] == "01012345678",
-            "identity from the token"
+            "identity comes from the launch token"
         );
         check!(
             form["EXIP"] == "127.0.0.1",
