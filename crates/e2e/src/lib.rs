@@ -112,6 +112,7 @@ impl Harness {
             per_ip_per_minute: 300,
             sandbox_clock_offset: 0,
             sandbox_state: dir.path().join("sandbox.json"),
+            allow_sandbox_identity: false,
             log_json: false,
         };
         let server = launch::start(&args, clock.clone(), std::future::pending()).await?;

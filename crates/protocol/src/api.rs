@@ -50,6 +50,59 @@ pub enum VerifyOutcome {
     Refused { hrd_code: String, message: String },
 }
 
+/// `POST /v1/identity/start`: where the popup goes for a phone identity check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityStart {
+    /// One-time id of this check; also the popup's `postMessage` payload key.
+    pub state: String,
+    /// Absolute, or a path on the gateway (resolve it against the gateway's URL).
+    pub popup_url: String,
+    pub expires_in_seconds: u64,
+}
+
+/// Where a phone identity check stands (`GET /v1/identity/{state}`, and the popup's `postMessage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityStatus {
+    Pending,
+    Succeeded,
+    Failed,
+    /// Taken by a reset in progress.
+    Resetting,
+    /// Used to lift a lock already.
+    Used,
+    /// HRD refused the reset made with it.
+    Refused,
+    /// Too old to be used.
+    Expired,
+}
+
+/// `POST /v1/lock/reset {state}`: the outcome of lifting the lock with a phone identity check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum ResetOutcome {
+    /// HRD lifted the lock: type the current code.
+    Unlocked,
+    /// HRD answered AP010 (or another refusal): do the identity check again.
+    ResetRefused { hrd_code: String },
+    /// HRD did not answer; the same identity check may be tried again shortly.
+    HrdUnavailable,
+    /// The checked person's name or mobile differ from the LMS record.
+    IdentityMismatch,
+    /// No successful, fresh, unused identity check of this trainee has that state.
+    IdentityCheckRequired { status: Option<IdentityStatus> },
+}
+
+/// The popup's message to the widget, sent with `postMessage` to the widget page's exact origin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityMessage {
+    /// Always `motp:identity`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub state: String,
+    pub status: IdentityStatus,
+}
+
 /// The body of every error the server answers with a non-2xx status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {

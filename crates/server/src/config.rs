@@ -102,6 +102,10 @@ pub struct ServeArgs {
         global = true
     )]
     pub sandbox_state: PathBuf,
+    /// Tests only: let a tenant use the sandbox identity provider with an external HRD URL (an HRD
+    /// sandbox on another port). Never in production: that provider fakes the phone check.
+    #[arg(long, env = "MOTP_ALLOW_SANDBOX_IDENTITY", hide = true, global = true)]
+    pub allow_sandbox_identity: bool,
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "MOTP_LOG_JSON", global = true)]
     pub log_json: bool,

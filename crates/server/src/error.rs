@@ -20,6 +20,8 @@ pub enum AppError {
     RateLimited { retry_after: u64 },
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
     #[error("tenant credentials are required (HTTP Basic tenant_id:secret)")]
     Unauthorized,
     #[error("the receipt is not valid for this tenant")]
@@ -41,6 +43,7 @@ impl AppError {
             AppError::OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
             AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             AppError::InvalidReceipt => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_receipt"),
             AppError::ReceiptExpired => (StatusCode::GONE, "receipt_expired"),

@@ -3,7 +3,7 @@
 
 use crate::config::ServeArgs;
 use crate::demo::Demo;
-use crate::tenant::{Tenants, SANDBOX_DEMO_SECRET};
+use crate::tenant::{ProviderKind, Tenants, SANDBOX_DEMO_SECRET};
 use crate::{app, AppState, Settings};
 use hrd_sandbox::{Sandbox, SandboxConfig};
 use motp_protocol::clock::AdjustableClock;
@@ -49,6 +49,15 @@ pub async fn start(
         Some(url) => {
             if tenants.all().any(|t| t.secret == SANDBOX_DEMO_SECRET) {
                 return Err("the sandbox demo secret may not be used with a real HRD".into());
+            }
+            if tenants
+                .all()
+                .any(|t| t.identity_provider == ProviderKind::Sandbox)
+                && !args.allow_sandbox_identity
+            {
+                return Err(
+                    "identity_provider \"sandbox\" fakes the phone check: sandbox mode only".into(),
+                );
             }
             (url.clone(), None)
         }

@@ -6,10 +6,13 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod hrd;
+pub mod identity;
+pub mod identity_sandbox;
 pub mod launch;
 pub mod limits;
 pub mod receipt;
 pub mod receipts;
+pub mod reset;
 pub mod store;
 pub mod tenant;
 pub mod token;
@@ -107,6 +110,9 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(verify::routes())
         .merge(receipts::routes())
+        .merge(identity::routes())
+        .merge(identity_sandbox::routes())
+        .merge(reset::routes())
         .layer(DefaultBodyLimit::max(MAX_API_BODY_BYTES))
         .layer(cors);
     let mut router = Router::new()

@@ -30,6 +30,47 @@ impl AttemptState {
     }
 }
 
+/// A phone identity check, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IdentityCheck {
+    pub state: String,
+    pub tenant: String,
+    pub usrid: String,
+    pub provider: String,
+    pub origin: String,
+    pub status: String,
+    pub created_at: i64,
+    pub completed_at: Option<i64>,
+    pub sms_code: Option<String>,
+    pub result_code: Option<String>,
+    pub trnid: Option<String>,
+    pub trndt: Option<String>,
+    pub name: Option<String>,
+    pub tel: Option<String>,
+}
+
+pub struct NewIdentityCheck<'a> {
+    pub state: &'a str,
+    pub tenant: &'a str,
+    pub usrid: &'a str,
+    pub provider: &'a str,
+    pub origin: &'a str,
+}
+
+/// What an identity provider says about one check: the record HRD's user_reset receives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderRecord {
+    pub success: bool,
+    /// The provider's own result code.
+    pub result_code: String,
+    /// The provider's own transaction id.
+    pub trnid: String,
+    /// When the check happened, `YYYY-MM-DD HH:MM:SS` KST.
+    pub trndt: String,
+    pub name: String,
+    pub tel: String,
+}
+
 /// One line of the audit trail.
 pub struct AuditEvent<'a> {
     pub tenant: &'a str,
@@ -182,6 +223,133 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    pub async fn create_identity_check(
+        &self,
+        c: &NewIdentityCheck<'_>,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO identity_checks (state, tenant, usrid, provider, origin, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+        )
+        .bind(c.state)
+        .bind(c.tenant)
+        .bind(c.usrid)
+        .bind(c.provider)
+        .bind(c.origin)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn identity_check(&self, state: &str) -> Result<Option<IdentityCheck>, AppError> {
+        Ok(sqlx::query_as::<_, IdentityCheck>(
+            "SELECT state, tenant, usrid, provider, origin, status, created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel FROM identity_checks WHERE state = ?",
+        )
+        .bind(state)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The sandbox provider's "SMS" code for a pending check.
+    pub async fn set_sms_code(&self, state: &str, code: &str) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE identity_checks SET sms_code = ? WHERE state = ? AND status = 'pending'",
+        )
+        .bind(code)
+        .bind(state)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records the provider's answer on a pending check; `false` if it was not pending (answered
+    /// already), so a check completes once.
+    pub async fn complete_identity_check(
+        &self,
+        state: &str,
+        r: &ProviderRecord,
+        now: i64,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE identity_checks SET status = ?, completed_at = ?, result_code = ?, trnid = ?, trndt = ?, name = ?, tel = ?
+             WHERE state = ? AND status = 'pending'",
+        )
+        .bind(if r.success { "succeeded" } else { "failed" })
+        .bind(now)
+        .bind(&r.result_code)
+        .bind(&r.trnid)
+        .bind(&r.trndt)
+        .bind(&r.name)
+        .bind(&r.tel)
+        .bind(state)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Takes a succeeded, fresh check of this trainee for a reset: one statement, so a check can
+    /// be taken by one reset only.
+    pub async fn claim_identity_check(
+        &self,
+        state: &str,
+        tenant: &str,
+        usrid: &str,
+        completed_after: i64,
+    ) -> Result<Option<IdentityCheck>, AppError> {
+        Ok(sqlx::query_as::<_, IdentityCheck>(
+            "UPDATE identity_checks SET status = 'resetting'
+             WHERE state = ? AND tenant = ? AND usrid = ? AND status = 'succeeded' AND completed_at >= ?
+             RETURNING state, tenant, usrid, provider, origin, status, created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel",
+        )
+        .bind(state)
+        .bind(tenant)
+        .bind(usrid)
+        .bind(completed_after)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Ends a reset attempt: `used` (HRD lifted the lock; personal data is dropped, the provider's
+    /// record stays), `succeeded` (HRD unreachable: the check may be tried again) or `refused`.
+    pub async fn finish_identity_reset(
+        &self,
+        state: &str,
+        status: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let forget_person = status != "succeeded";
+        sqlx::query(
+            "UPDATE identity_checks SET status = ?, reset_at = ?,
+                name = CASE WHEN ? THEN NULL ELSE name END, tel = CASE WHEN ? THEN NULL ELSE tel END
+             WHERE state = ? AND status = 'resetting'",
+        )
+        .bind(status)
+        .bind(now)
+        .bind(forget_person)
+        .bind(forget_person)
+        .bind(state)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Remembers an attestation's id; `false` if it was seen before (a replay).
+    pub async fn use_attestation(
+        &self,
+        jti: &str,
+        tenant: &str,
+        now: i64,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query("INSERT INTO used_attestations (jti, tenant, used_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING")
+            .bind(jti)
+            .bind(tenant)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Audit lines for one trainee, oldest first: (event, hrd_code).

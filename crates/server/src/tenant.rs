@@ -27,6 +27,24 @@ pub struct Tenant {
     /// Whether the phone identity check may stand in for the code while HRD is down (대체인증).
     #[serde(default = "yes")]
     pub substitute_allowed: bool,
+    /// Who runs the phone identity check that lifts a lock.
+    #[serde(default)]
+    pub identity_provider: ProviderKind,
+    /// `lms-attested`: the LMS page that runs NICE/KCB/PASS; the popup opens it with `?state=…`.
+    #[serde(default)]
+    pub attest_url: Option<String>,
+}
+
+/// The phone identity check's provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProviderKind {
+    /// The institution's LMS runs the check with its own NICE/KCB/PASS contract and posts the
+    /// signed result to `POST /v1/identity/attestations`.
+    #[default]
+    LmsAttested,
+    /// A page served by this server that plays the carrier check (sandbox mode only).
+    Sandbox,
 }
 
 fn yes() -> bool {
@@ -80,6 +98,17 @@ impl Tenants {
                     t.id
                 ));
             }
+            if t.identity_provider == ProviderKind::LmsAttested {
+                let url = t.attest_url.as_deref().unwrap_or("");
+                let local =
+                    url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost");
+                if !(url.starts_with("https://") || local) {
+                    return Err(format!(
+                        "tenant {}: identity_provider lms-attested needs an https attest_url",
+                        t.id
+                    ));
+                }
+            }
             if map.insert(t.id.clone(), t).is_some() {
                 return Err("tenant ids must be unique".into());
             }
@@ -117,6 +146,8 @@ impl Tenants {
             secret: SANDBOX_DEMO_SECRET.into(),
             secret_env: None,
             substitute_allowed: true,
+            identity_provider: ProviderKind::Sandbox,
+            attest_url: None,
         }])
         .expect("the demo tenant is valid")
     }
@@ -154,6 +185,8 @@ mod tests {
             secret: secret.into(),
             secret_env: None,
             substitute_allowed: true,
+            identity_provider: ProviderKind::Sandbox,
+            attest_url: None,
         }
     }
 
@@ -163,6 +196,18 @@ mod tests {
         assert!(Tenants::new(vec![tenant(&["*"], &long)]).is_err());
         assert!(Tenants::new(vec![tenant(&["https://lms.example"], "short")]).is_err());
         assert!(Tenants::new(vec![tenant(&["https://lms.example"], &long)]).is_ok());
+    }
+
+    #[test]
+    fn lms_attested_needs_an_https_attest_url() {
+        let long = "x".repeat(32);
+        let mut t = tenant(&["https://lms.example"], &long);
+        t.identity_provider = ProviderKind::LmsAttested;
+        assert!(Tenants::new(vec![t.clone()]).is_err());
+        t.attest_url = Some("http://lms.example/id".into());
+        assert!(Tenants::new(vec![t.clone()]).is_err());
+        t.attest_url = Some("https://lms.example/id".into());
+        assert!(Tenants::new(vec![t]).is_ok());
     }
 
     #[test]
@@ -184,6 +229,7 @@ id = "kosa"
 agtid = "KOSA01"
 origins = ["https://lms.kosa.example"]
 secret_env = "MOTP_TEST_TENANT_SECRET_KOSA"
+attest_url = "https://lms.kosa.example/motp/identity"
 "#,
         )
         .unwrap();
@@ -197,6 +243,7 @@ secret_env = "MOTP_TEST_TENANT_SECRET_KOSA"
         assert!(t.allows_origin("https://lms.kosa.example"));
         assert!(!t.allows_origin("https://evil.example"));
         assert!(t.substitute_allowed);
+        assert_eq!(t.identity_provider, ProviderKind::LmsAttested);
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -36,12 +36,15 @@ id = "kosa"
 agtid = "KOSA01"
 origins = ["{ORIGIN}"]
 secret = "{SECRET}"
+identity_provider = "sandbox"
 
 [[tenants]]
 id = "other"
 agtid = "OTHER01"
 origins = ["https://lms.other.example"]
 secret = "other-tenant-secret-0123456789abcdef01"
+identity_provider = "lms-attested"
+attest_url = "https://lms.other.example/motp/identity"
 "#
         ),
     )
@@ -62,6 +65,7 @@ async fn start_server(dir: &std::path::Path, clock: Arc<AdjustableClock>, hrd: &
         per_ip_per_minute: 500,
         sandbox_clock_offset: 0,
         sandbox_state: dir.join("unused.json"),
+        allow_sandbox_identity: true,
         log_json: false,
     };
     launch::start(&args, clock, std::future::pending())
@@ -453,4 +457,325 @@ async fn per_trainee_rate_limit_answers_429_before_hrd_would() {
     assert_eq!(last.0, 429);
     assert_eq!(last.1["result"], "rate_limited");
     assert!(last.1["retry_after_seconds"].as_u64().unwrap() <= 60);
+}
+
+const OTHER_SECRET: &str = "other-tenant-secret-0123456789abcdef01";
+const OTHER_ORIGIN: &str = "https://lms.other.example";
+
+impl World {
+    async fn lock(&self) {
+        let wrong = self.wrong_code();
+        for _ in 0..5 {
+            self.verify(&wrong).await;
+        }
+        assert_eq!(self.session().await["locked"], true);
+    }
+
+    async fn start_check(&self, token: &str, origin: &str) -> Value {
+        let res = self
+            .http
+            .post(format!("{}/v1/identity/start", self.server.url()))
+            .bearer_auth(token)
+            .header("Origin", origin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    /// Walks the sandbox carrier-check popup as a person would; returns the check's state.
+    async fn sandbox_identity_check(&self, name: &str, tel: &str) -> String {
+        let started = self.start_check(&launch_token(), ORIGIN).await;
+        let state = started["state"].as_str().unwrap().to_string();
+        let popup = format!(
+            "{}{}",
+            self.server.url(),
+            started["popup_url"].as_str().unwrap()
+        );
+        let page = self
+            .http
+            .get(&popup)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("휴대폰 본인인증"));
+        let page = self
+            .http
+            .post(format!("{popup}/sms"))
+            .form(&[("name", name), ("tel", tel), ("carrier", "SKT")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let at = page
+            .find("id=\"sms-code\">")
+            .expect("the SMS code is on the page")
+            + 14;
+        let sms = &page[at..at + 6];
+        let done = self
+            .http
+            .post(format!("{popup}/confirm"))
+            .form(&[("name", name), ("tel", tel), ("sms", sms)])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(done.contains("본인인증이 완료되었습니다"), "{done}");
+        // The popup reports to the widget's page origin only.
+        assert!(
+            done.contains(&format!("postMessage(message, \"{ORIGIN}\")")),
+            "{done}"
+        );
+        state
+    }
+
+    async fn check_status(&self, state: &str) -> Value {
+        self.http
+            .get(format!("{}/v1/identity/{state}", self.server.url()))
+            .bearer_auth(launch_token())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn reset_with(&self, token: &str, state: &str) -> (u16, Value) {
+        let res = self
+            .http
+            .post(format!("{}/v1/lock/reset", self.server.url()))
+            .bearer_auth(token)
+            .header("Origin", ORIGIN)
+            .json(&json!({ "state": state }))
+            .send()
+            .await
+            .unwrap();
+        (
+            res.status().as_u16(),
+            res.json().await.unwrap_or(Value::Null),
+        )
+    }
+}
+
+#[tokio::test]
+async fn locked_then_identity_check_then_reset_then_the_right_code_passes() {
+    let w = world().await;
+    w.lock().await;
+    let state = w.sandbox_identity_check(NAME, "010-1234-5678").await;
+    assert_eq!(w.check_status(&state).await["status"], "succeeded");
+
+    let (status, body) = w.reset_with(&launch_token(), &state).await;
+    assert_eq!((status, body.clone()), (200, json!({"result": "unlocked"})));
+    let resets = w.sandbox.logs(Some("reset"));
+    assert_eq!(resets.len(), 1);
+    let f = &resets[0].fields;
+    assert_eq!(f["M_RET"], "T");
+    assert_eq!(f["M_RETCD"], "0000");
+    assert!(
+        f["M_TRNID"].starts_with("SBX") && f["M_TRNID"].len() == 19,
+        "the provider's own id: {}",
+        f["M_TRNID"]
+    );
+    assert_eq!(f["M_TRNDT"], "2026-11-27 19:00:20");
+    assert_eq!(
+        (
+            f["USER_NM"].as_str(),
+            f["USER_TEL"].as_str(),
+            f["AGTID"].as_str()
+        ),
+        (NAME, TEL, "KOSA01")
+    );
+    assert_eq!(resets[0].answer, "200");
+
+    let session = w.session().await;
+    assert_eq!(
+        (session["locked"].clone(), session["failures"].clone()),
+        (json!(false), json!(0))
+    );
+    let (_, body) = w.verify(&w.code_now()).await;
+    assert_eq!(body["result"], "verified");
+
+    // The same check cannot lift a lock twice.
+    let (status, body) = w.reset_with(&launch_token(), &state).await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        body,
+        json!({"result": "identity_check_required", "status": "used"})
+    );
+    assert_eq!(
+        w.sandbox.logs(Some("reset")).len(),
+        1,
+        "no second user_reset"
+    );
+}
+
+#[tokio::test]
+async fn reset_is_refused_without_a_check_or_for_another_person() {
+    let w = world().await;
+    w.lock().await;
+    let (status, body) = w.reset_with(&launch_token(), "no-such-state").await;
+    assert_eq!(
+        (status, body["result"].as_str().unwrap()),
+        (409, "identity_check_required")
+    );
+
+    // A successful check of someone else (another name, or another mobile) unlocks nothing.
+    for (name, tel) in [("김철수", TEL), (NAME, "01099998888")] {
+        let state = w.sandbox_identity_check(name, tel).await;
+        let (status, body) = w.reset_with(&launch_token(), &state).await;
+        assert_eq!(
+            (status, body),
+            (403, json!({"result": "identity_mismatch"}))
+        );
+    }
+    // A check started by another trainee's session cannot be used by this one.
+    let state = w.sandbox_identity_check(NAME, TEL).await;
+    let someone_else = token::mint(&claims("kosa", "trainee02", NAME, TEL), SECRET);
+    let (status, _) = w.reset_with(&someone_else, &state).await;
+    assert_eq!(status, 409);
+    // Nor with an expired launch token.
+    let expired = token::mint(
+        &LaunchClaims {
+            iat: T0 - 900,
+            exp: T0 - 60,
+            ..claims("kosa", "trainee01", NAME, TEL)
+        },
+        SECRET,
+    );
+    let (status, body) = w.reset_with(&expired, &state).await;
+    assert_eq!(
+        (status, body["error"].as_str().unwrap()),
+        (401, "token_expired")
+    );
+    // A check older than 10 minutes is stale.
+    w.clock.advance(11 * 60);
+    let fresh_token = token::mint(
+        &LaunchClaims {
+            iat: T0 + 660,
+            exp: T0 + 1200,
+            ..claims("kosa", "trainee01", NAME, TEL)
+        },
+        SECRET,
+    );
+    let (status, body) = w.reset_with(&fresh_token, &state).await;
+    assert_eq!(
+        (status, body),
+        (
+            409,
+            json!({"result": "identity_check_required", "status": "expired"})
+        )
+    );
+
+    assert!(
+        w.sandbox.logs(Some("reset")).is_empty(),
+        "HRD never saw a reset"
+    );
+    let session: Value = w
+        .http
+        .get(format!("{}/v1/session", w.server.url()))
+        .bearer_auth(&fresh_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["locked"], true);
+}
+
+fn attestation(state: &str, iat: i64, jti: &str, name: &str) -> String {
+    let claims = json!({
+        "iss": "other", "aud": "motp-attestation", "state": state, "result": "T",
+        "result_code": "B000", "trnid": "NICE-2026112719001234", "trndt": "2026-11-27 19:00:10",
+        "name": name, "tel": "010-1234-5678", "iat": iat, "jti": jti,
+    });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(OTHER_SECRET.as_bytes()),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn lms_attested_checks_are_signed_fresh_and_used_once() {
+    let w = world().await;
+    let token = token::mint(&claims("other", "trainee01", NAME, TEL), OTHER_SECRET);
+    let started = w.start_check(&token, OTHER_ORIGIN).await;
+    let state = started["state"].as_str().unwrap();
+    assert_eq!(
+        started["popup_url"],
+        format!("https://lms.other.example/motp/identity?state={state}")
+    );
+    let post = |body: String| {
+        w.http
+            .post(format!("{}/v1/identity/attestations", w.server.url()))
+            .json(&json!({ "attestation": body }))
+            .send()
+    };
+    // Signed with the wrong key, or too old: refused.
+    let forged = attestation(state, T0, "j0", NAME).replace('.', "-");
+    assert_eq!(post(forged).await.unwrap().status(), 400);
+    assert_eq!(
+        post(attestation(state, T0 - 11 * 60, "j1", NAME))
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+
+    let good = attestation(state, T0, "j2", NAME);
+    assert_eq!(post(good.clone()).await.unwrap().status(), 200);
+    let replay = post(good).await.unwrap();
+    assert_eq!(replay.status(), 400);
+    assert!(replay.text().await.unwrap().contains("replayed"));
+
+    let res = w
+        .http
+        .post(format!("{}/v1/lock/reset", w.server.url()))
+        .bearer_auth(&token)
+        .header("Origin", OTHER_ORIGIN)
+        .json(&json!({ "state": state }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let f = &w.sandbox.logs(Some("reset"))[0].fields;
+    assert_eq!(
+        (
+            f["M_RETCD"].as_str(),
+            f["M_TRNID"].as_str(),
+            f["M_TRNDT"].as_str()
+        ),
+        ("B000", "NICE-2026112719001234", "2026-11-27 19:00:10")
+    );
+    assert_eq!(f["AGTID"], "OTHER01");
+}
+
+#[tokio::test]
+async fn hrd_refusing_the_reset_spends_the_check_and_hrd_down_does_not() {
+    let w = world().await;
+    w.lock().await;
+    let state = w.sandbox_identity_check(NAME, TEL).await;
+    w.sandbox
+        .faults
+        .set(serde_json::from_value(json!("ie001")).unwrap(), 1);
+    let (status, body) = w.reset_with(&launch_token(), &state).await;
+    assert_eq!((status, body), (502, json!({"result": "hrd_unavailable"})));
+    assert_eq!(
+        w.check_status(&state).await["status"],
+        "succeeded",
+        "retry allowed"
+    );
+    let (status, _) = w.reset_with(&launch_token(), &state).await;
+    assert_eq!(status, 200);
 }
