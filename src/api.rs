@@ -3,8 +3,12 @@
 
 use crate::error::ClientError;
 use gloo_net::http::{Request, Response};
-use motp_protocol::api::{ApiError, SessionInfo, VerifyOutcome, VerifyRequest};
+use motp_protocol::api::{
+    ApiError, IdentityStart, IdentityStatus, ResetOutcome, SessionInfo, VerifyOutcome,
+    VerifyRequest,
+};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Client {
@@ -47,6 +51,64 @@ impl Client {
         match res.status() {
             // Every verdict, including "wrong input" (422) and "wait" (429), is a typed outcome.
             200 | 422 | 429 => decode(res).await,
+            _ => Err(refusal(res).await),
+        }
+    }
+}
+
+impl Client {
+    /// The popup's URL: the server's own pages are given as paths on it.
+    pub fn resolve(&self, url: &str) -> String {
+        if url.starts_with('/') {
+            self.url(url)
+        } else {
+            url.to_string()
+        }
+    }
+
+    pub async fn identity_start(&self) -> Result<IdentityStart, ClientError> {
+        let res = Request::post(&self.url("/v1/identity/start"))
+            .header("Authorization", &self.bearer())
+            .send()
+            .await
+            .map_err(|_| ClientError::Network)?;
+        match res.status() {
+            200 => decode(res).await,
+            _ => Err(refusal(res).await),
+        }
+    }
+
+    pub async fn identity_status(&self, state: &str) -> Result<IdentityStatus, ClientError> {
+        #[derive(Deserialize)]
+        struct Status {
+            status: IdentityStatus,
+        }
+        let res = Request::get(&self.url(&format!("/v1/identity/{state}")))
+            .header("Authorization", &self.bearer())
+            .send()
+            .await
+            .map_err(|_| ClientError::Network)?;
+        match res.status() {
+            200 => decode::<Status>(res).await.map(|s| s.status),
+            _ => Err(refusal(res).await),
+        }
+    }
+
+    pub async fn reset(&self, state: &str) -> Result<ResetOutcome, ClientError> {
+        #[derive(serde::Serialize)]
+        struct Body<'a> {
+            state: &'a str,
+        }
+        let res = Request::post(&self.url("/v1/lock/reset"))
+            .header("Authorization", &self.bearer())
+            .json(&Body { state })
+            .map_err(|_| ClientError::Decode)?
+            .send()
+            .await
+            .map_err(|_| ClientError::Network)?;
+        match res.status() {
+            // Every outcome of a reset attempt is typed, whatever its status.
+            200 | 403 | 409 | 502 => decode(res).await,
             _ => Err(refusal(res).await),
         }
     }

@@ -4,7 +4,7 @@
 
 use crate::error::ClientError;
 use crate::events::WidgetEvent;
-use motp_protocol::api::{SessionInfo, VerifyOutcome};
+use motp_protocol::api::{IdentityStart, IdentityStatus, ResetOutcome, SessionInfo, VerifyOutcome};
 use motp_protocol::input::{normalize_code, CodeInputError};
 use motp_protocol::MAX_FAILURES;
 
@@ -46,6 +46,37 @@ pub enum Notice {
     Network,
 }
 
+/// Where lifting the lock stands (meaningful on [`Screen::Locked`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unlock {
+    /// The lock is explained and the phone identity check offered.
+    Idle,
+    /// The popup is open (blank) while the server prepares the check.
+    Starting,
+    /// The trainee is doing the check in the popup.
+    Waiting { state: String },
+    /// The check succeeded; HRD is asked to lift the lock.
+    Resetting { state: String },
+    /// Something needs the trainee's attention; each has its way forward.
+    Problem(UnlockProblem),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnlockProblem {
+    /// The browser blocked the popup: allow popups for this site, then try again.
+    PopupBlocked,
+    /// The check did not succeed (cancelled, failed, expired): do it again.
+    CheckFailed,
+    /// The checked name or mobile differ from the LMS record.
+    Mismatch,
+    /// HRD refused the reset (AP010): do the check again.
+    Refused { hrd_code: String },
+    /// HRD did not answer; the same check can be sent again.
+    HrdDown { state: String },
+    /// The server could not be reached.
+    Network,
+}
+
 /// Work the component does after a transition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -55,6 +86,13 @@ pub enum Effect {
     Emit(WidgetEvent),
     FocusInput,
     FocusHeading,
+    /// Ask the server for a phone identity check.
+    StartIdentity,
+    /// Send the (already open) popup to the check's page.
+    NavigatePopup(String),
+    ClosePopup,
+    /// Lift the lock with this successful check.
+    Reset(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +109,20 @@ pub enum Action {
     BackToCode,
     /// "Retry" after a failure to load: ask the server again.
     Reload,
-    /// The lock was lifted by a reset (identity check flow).
+    /// "Unlock with phone identity check" was pressed; the popup opened (or was blocked).
+    UnlockStart {
+        popup_opened: bool,
+    },
+    IdentityStarted(Result<IdentityStart, ClientError>),
+    /// The popup's message or a poll said how check `state` stands.
+    IdentityResult {
+        state: String,
+        status: IdentityStatus,
+    },
+    ResetAnswered(Result<ResetOutcome, ClientError>),
+    /// "Try again" after HRD did not answer the reset: resend the same check.
+    UnlockRetry,
+    /// The lock was lifted.
     Unlocked,
 }
 
@@ -87,6 +138,7 @@ pub struct State {
     pub clock_offset: i64,
     pub substitute_allowed: bool,
     pub eval_label: String,
+    pub unlock: Unlock,
     /// Effects of the last transition, run once by the component.
     pub effects: Vec<Effect>,
 }
@@ -102,6 +154,7 @@ impl Default for State {
             clock_offset: 0,
             substitute_allowed: false,
             eval_label: String::new(),
+            unlock: Unlock::Idle,
             effects: vec![Effect::LoadSession],
         }
     }
@@ -196,7 +249,99 @@ impl State {
                 next.notice = None;
                 next.effects.push(Effect::LoadSession);
             }
+            Action::UnlockStart { popup_opened } => {
+                if self.screen != Screen::Locked
+                    || matches!(
+                        self.unlock,
+                        Unlock::Starting | Unlock::Waiting { .. } | Unlock::Resetting { .. }
+                    )
+                {
+                    return next;
+                }
+                if popup_opened {
+                    next.unlock = Unlock::Starting;
+                    next.effects.push(Effect::StartIdentity);
+                } else {
+                    next.unlock = Unlock::Problem(UnlockProblem::PopupBlocked);
+                    next.effects.push(Effect::FocusHeading);
+                }
+            }
+            Action::IdentityStarted(result) => {
+                if self.unlock != Unlock::Starting {
+                    return next;
+                }
+                match result {
+                    Ok(start) => {
+                        next.unlock = Unlock::Waiting { state: start.state };
+                        next.effects.push(Effect::NavigatePopup(start.popup_url));
+                    }
+                    Err(e) => next.unlock_problem(UnlockProblem::Network, Some(e.event())),
+                }
+            }
+            Action::IdentityResult { state, status } => {
+                if self.unlock
+                    != (Unlock::Waiting {
+                        state: state.clone(),
+                    })
+                {
+                    return next;
+                }
+                match status {
+                    IdentityStatus::Pending => {}
+                    IdentityStatus::Succeeded => {
+                        next.unlock = Unlock::Resetting {
+                            state: state.clone(),
+                        };
+                        next.effects.push(Effect::Reset(state));
+                    }
+                    _ => next.unlock_problem(UnlockProblem::CheckFailed, None),
+                }
+            }
+            Action::ResetAnswered(result) => {
+                let Unlock::Resetting { state } = &self.unlock else {
+                    return next;
+                };
+                match result {
+                    Ok(ResetOutcome::Unlocked) => return next.reduce(Action::Unlocked),
+                    Ok(ResetOutcome::ResetRefused { hrd_code }) => {
+                        let event = WidgetEvent::Error {
+                            code: hrd_code.clone(),
+                            message: "HRD refused to lift the lock".into(),
+                        };
+                        next.unlock_problem(UnlockProblem::Refused { hrd_code }, Some(event));
+                    }
+                    Ok(ResetOutcome::IdentityMismatch) => next.unlock_problem(
+                        UnlockProblem::Mismatch,
+                        Some(WidgetEvent::Error {
+                            code: "identity_mismatch".into(),
+                            message: "the checked name or mobile differ from the LMS record".into(),
+                        }),
+                    ),
+                    Ok(ResetOutcome::HrdUnavailable) => next.unlock_problem(
+                        UnlockProblem::HrdDown {
+                            state: state.clone(),
+                        },
+                        Some(WidgetEvent::Error {
+                            code: "hrd_unavailable".into(),
+                            message: "HRD did not answer the reset".into(),
+                        }),
+                    ),
+                    Ok(ResetOutcome::IdentityCheckRequired { .. }) => {
+                        next.unlock_problem(UnlockProblem::CheckFailed, None)
+                    }
+                    Err(e) => next.unlock_problem(UnlockProblem::Network, Some(e.event())),
+                }
+            }
+            Action::UnlockRetry => {
+                if let Unlock::Problem(UnlockProblem::HrdDown { state }) = &self.unlock {
+                    next.unlock = Unlock::Resetting {
+                        state: state.clone(),
+                    };
+                    next.effects.push(Effect::Reset(state.clone()));
+                }
+            }
             Action::Unlocked => {
+                next.unlock = Unlock::Idle;
                 next.failures = 0;
                 next.screen = Screen::Code;
                 next.notice = Some(Notice::Unlocked);
@@ -205,6 +350,13 @@ impl State {
             }
         }
         next
+    }
+
+    fn unlock_problem(&mut self, problem: UnlockProblem, event: Option<WidgetEvent>) {
+        self.unlock = Unlock::Problem(problem);
+        self.effects.push(Effect::ClosePopup);
+        self.effects.extend(event.map(Effect::Emit));
+        self.effects.push(Effect::FocusHeading);
     }
 
     fn answered(&mut self, result: Result<VerifyOutcome, ClientError>) {
@@ -254,6 +406,7 @@ impl State {
             VerifyOutcome::Locked => {
                 self.failures = MAX_FAILURES;
                 self.screen = Screen::Locked;
+                self.unlock = Unlock::Idle;
                 self.notice = None;
                 self.effects.push(Effect::Emit(WidgetEvent::Locked));
                 self.effects.push(Effect::FocusHeading);
@@ -474,6 +627,136 @@ mod tests {
         assert_eq!(s.notice, Some(Notice::Unlocked));
         assert_eq!(s.remaining(), 5);
         assert!(s.effects.contains(&Effect::Emit(WidgetEvent::Unlocked)));
+    }
+
+    fn locked() -> State {
+        typed(&ready(4), "123456").reduce(Action::Answered(Ok(VerifyOutcome::Locked)))
+    }
+
+    fn waiting() -> State {
+        locked()
+            .reduce(Action::UnlockStart { popup_opened: true })
+            .reduce(Action::IdentityStarted(Ok(IdentityStart {
+                state: "st1".into(),
+                popup_url: "/v1/identity/sandbox/st1".into(),
+                expires_in_seconds: 600,
+            })))
+    }
+
+    #[test]
+    fn unlock_opens_the_check_in_the_popup_then_resets() {
+        let s = locked().reduce(Action::UnlockStart { popup_opened: true });
+        assert_eq!(s.unlock, Unlock::Starting);
+        assert_eq!(s.effects, vec![Effect::StartIdentity]);
+        // A second press while starting does nothing.
+        assert!(s
+            .reduce(Action::UnlockStart { popup_opened: true })
+            .effects
+            .is_empty());
+        let s = waiting();
+        assert_eq!(
+            s.unlock,
+            Unlock::Waiting {
+                state: "st1".into()
+            }
+        );
+        assert_eq!(
+            s.effects,
+            vec![Effect::NavigatePopup("/v1/identity/sandbox/st1".into())]
+        );
+        // Pending polls change nothing; a message about another check is ignored.
+        let s = s.reduce(Action::IdentityResult {
+            state: "st1".into(),
+            status: IdentityStatus::Pending,
+        });
+        assert_eq!(
+            s.unlock,
+            Unlock::Waiting {
+                state: "st1".into()
+            }
+        );
+        let other = s.reduce(Action::IdentityResult {
+            state: "zz".into(),
+            status: IdentityStatus::Succeeded,
+        });
+        assert!(other.effects.is_empty());
+        let s = s.reduce(Action::IdentityResult {
+            state: "st1".into(),
+            status: IdentityStatus::Succeeded,
+        });
+        assert_eq!(
+            s.unlock,
+            Unlock::Resetting {
+                state: "st1".into()
+            }
+        );
+        assert_eq!(s.effects, vec![Effect::Reset("st1".into())]);
+        let s = s.reduce(Action::ResetAnswered(Ok(ResetOutcome::Unlocked)));
+        assert_eq!(s.screen, Screen::Code);
+        assert_eq!(s.notice, Some(Notice::Unlocked));
+        assert_eq!(s.unlock, Unlock::Idle);
+        assert!(s.effects.contains(&Effect::Emit(WidgetEvent::Unlocked)));
+    }
+
+    #[test]
+    fn a_blocked_popup_is_said_so() {
+        let s = locked().reduce(Action::UnlockStart {
+            popup_opened: false,
+        });
+        assert_eq!(s.unlock, Unlock::Problem(UnlockProblem::PopupBlocked));
+        assert!(s.effects.iter().all(|e| *e != Effect::StartIdentity));
+        // The same button tries again.
+        let s = s.reduce(Action::UnlockStart { popup_opened: true });
+        assert_eq!(s.unlock, Unlock::Starting);
+    }
+
+    #[test]
+    fn unlock_problems_each_have_a_way_forward() {
+        let resetting = waiting().reduce(Action::IdentityResult {
+            state: "st1".into(),
+            status: IdentityStatus::Succeeded,
+        });
+        let refused = resetting.reduce(Action::ResetAnswered(Ok(ResetOutcome::ResetRefused {
+            hrd_code: "AP010".into(),
+        })));
+        assert_eq!(
+            refused.unlock,
+            Unlock::Problem(UnlockProblem::Refused {
+                hrd_code: "AP010".into()
+            })
+        );
+        assert!(refused.effects.contains(&Effect::ClosePopup));
+        assert_eq!(
+            refused
+                .reduce(Action::UnlockStart { popup_opened: true })
+                .unlock,
+            Unlock::Starting
+        );
+
+        let mismatch = resetting.reduce(Action::ResetAnswered(Ok(ResetOutcome::IdentityMismatch)));
+        assert_eq!(mismatch.unlock, Unlock::Problem(UnlockProblem::Mismatch));
+
+        let down = resetting.reduce(Action::ResetAnswered(Ok(ResetOutcome::HrdUnavailable)));
+        assert_eq!(
+            down.unlock,
+            Unlock::Problem(UnlockProblem::HrdDown {
+                state: "st1".into()
+            })
+        );
+        let retried = down.reduce(Action::UnlockRetry);
+        assert_eq!(retried.effects, vec![Effect::Reset("st1".into())]);
+
+        let failed = waiting().reduce(Action::IdentityResult {
+            state: "st1".into(),
+            status: IdentityStatus::Expired,
+        });
+        assert_eq!(failed.unlock, Unlock::Problem(UnlockProblem::CheckFailed));
+
+        let offline = locked()
+            .reduce(Action::UnlockStart { popup_opened: true })
+            .reduce(Action::IdentityStarted(Err(ClientError::Network)));
+        assert_eq!(offline.unlock, Unlock::Problem(UnlockProblem::Network));
+        assert!(offline.effects.contains(&Effect::ClosePopup));
     }
 
     #[test]

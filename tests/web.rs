@@ -32,11 +32,49 @@ export function install_fake_server(session, verify) {
     return reply(404, { error: "not_found", message: url.pathname });
   };
 }
+export function install_identity_double(blockPopup, reset) {
+  const previous = window.fetch;
+  window.__motpPopup = null;
+  window.open = (url, name, features) => {
+    if (blockPopup) return null;
+    window.__motpPopup = { location: { href: url }, closed: false, close() { this.closed = true; } };
+    return window.__motpPopup;
+  };
+  window.fetch = async (request) => {
+    const url = new URL(request.url);
+    const reply = (status, obj) => new Response(JSON.stringify(obj), { status, headers: { "Content-Type": "application/json" } });
+    if (url.pathname === "/v1/identity/start") {
+      window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: "", auth: request.headers.get("Authorization") });
+      return reply(200, { state: "st-1", popup_url: "/v1/identity/sandbox/st-1", expires_in_seconds: 600 });
+    }
+    if (url.pathname === "/v1/lock/reset") {
+      window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: await request.text(), auth: request.headers.get("Authorization") });
+      return reply(reset.status, reset.body);
+    }
+    return previous(request);
+  };
+}
+export function popup_href() { return window.__motpPopup ? window.__motpPopup.location.href : null; }
+export function popup_closed() { return !!(window.__motpPopup && window.__motpPopup.closed); }
+export function message_from_page(message) { window.postMessage(message, "*"); }
+export function message_from_opaque_origin(message) {
+  const frame = document.createElement("iframe");
+  frame.src = "data:text/html,<script>parent.postMessage(" + encodeURIComponent(JSON.stringify(message)) + ", '*')<\/script>";
+  document.body.appendChild(frame);
+  return new Promise((resolve) => window.addEventListener("message", function seen(e) {
+    if (e.source === frame.contentWindow) { window.removeEventListener("message", seen); frame.remove(); resolve(); }
+  }));
+}
 export function calls(path) { return window.__motpFake.calls.filter((c) => c.path === path); }
 export function release() { if (window.__motpRelease) window.__motpRelease(); }
 "#)]
 extern "C" {
     fn install_fake_server(session: JsValue, verify: JsValue);
+    fn install_identity_double(block_popup: bool, reset: JsValue);
+    fn popup_href() -> Option<String>;
+    fn popup_closed() -> bool;
+    fn message_from_page(message: JsValue);
+    fn message_from_opaque_origin(message: JsValue) -> js_sys::Promise;
     fn calls(path: &str) -> js_sys::Array;
     fn release();
 }
@@ -464,4 +502,113 @@ async fn host_page_css_sabotage_does_not_change_the_layout() {
     );
     assert!(before.0 > 50.0 && before.1 > 20.0);
     clean.remove();
+}
+
+async fn locked_widget(block_popup: bool, reset: &str) -> (HtmlElement, Events) {
+    install_fake_server(session_locked(), js(WRONG_4));
+    install_identity_double(block_popup, js(reset));
+    let h = auto_host("t");
+    let events = record_events(&h);
+    motp_widget::mount::mount_all().unwrap();
+    until("lock screen", || find(&h, "[role=alert]").is_some()).await;
+    (h, events)
+}
+
+fn session_locked() -> JsValue {
+    js(
+        r#"{"status":200,"body":{"server_time_unix":1795773600,"step_seconds":60,"failures":5,"remaining":0,"locked":true,"eval_cd":"01","eval_label":"진도","substitute_allowed":true}}"#,
+    )
+}
+
+fn click_panel_button(h: &HtmlElement) {
+    let button: HtmlElement = find(h, ".panel button").unwrap().dyn_into().unwrap();
+    button.click();
+}
+
+const UNLOCKED: &str = r#"{"status":200,"body":{"result":"unlocked"}}"#;
+
+#[wasm_bindgen_test]
+async fn lock_then_identity_check_in_the_popup_then_unlocked() {
+    let (h, events) = locked_widget(false, UNLOCKED).await;
+    assert!(
+        event(&events, "motp:locked").is_some(),
+        "a reload onto a locked account says so"
+    );
+    assert!(text(&h).contains("휴대폰 본인인증으로 잠금 풀기"));
+    click_panel_button(&h);
+    until("popup sent to the check page", || {
+        popup_href().as_deref() == Some("http://motp.test/v1/identity/sandbox/st-1")
+    })
+    .await;
+    assert!(text(&h).contains("새 창에서 휴대폰 본인인증을 진행하세요"));
+
+    // A message from any other origin is ignored.
+    let forged = js(r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#);
+    wasm_bindgen_futures::JsFuture::from(message_from_opaque_origin(forged))
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        yew::scheduler::flush().await;
+    }
+    assert!(
+        calls("/v1/lock/reset").length() == 0,
+        "no reset from a foreign message"
+    );
+
+    // A message about another check is ignored; the right one triggers the reset.
+    message_from_page(js(
+        r#"{"type":"motp:identity","state":"other","status":"succeeded"}"#,
+    ));
+    message_from_page(js(
+        r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#,
+    ));
+    until("unlocked", || text(&h).contains("잠금이 풀렸습니다")).await;
+    let resets = calls("/v1/lock/reset");
+    assert_eq!(resets.length(), 1);
+    assert_eq!(field(&resets.get(0), "body"), r#"{"state":"st-1"}"#);
+    assert!(event(&events, "motp:unlocked").is_some());
+    assert!(find(&h, "#motp-code").is_some(), "back at the code step");
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_blocked_popup_is_explained_and_nothing_starts() {
+    let (h, _) = locked_widget(true, UNLOCKED).await;
+    click_panel_button(&h);
+    until("blocked message", || text(&h).contains("팝업")).await;
+    assert_eq!(calls("/v1/identity/start").length(), 0);
+    assert!(
+        find(&h, ".panel button").is_some(),
+        "the button is there to try again"
+    );
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn hrd_refusing_the_reset_offers_the_check_again() {
+    let (h, events) = locked_widget(
+        false,
+        r#"{"status":409,"body":{"result":"reset_refused","hrd_code":"AP010"}}"#,
+    )
+    .await;
+    click_panel_button(&h);
+    until("waiting", || text(&h).contains("새 창에서")).await;
+    message_from_page(js(
+        r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#,
+    ));
+    until("refused message", || {
+        text(&h).contains("잠금 해제를 거절했습니다")
+    })
+    .await;
+    assert_eq!(
+        field(&event(&events, "motp:error").unwrap(), "code"),
+        "AP010"
+    );
+    assert!(popup_closed());
+    assert!(
+        text(&h).contains("휴대폰 본인인증으로 잠금 풀기"),
+        "start again"
+    );
+    h.remove();
 }

@@ -2,6 +2,8 @@
 
 pub mod code_form;
 pub mod countdown;
+pub mod identity_watch;
+pub mod lock_screen;
 pub mod panel;
 pub mod widget;
 

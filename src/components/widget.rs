@@ -2,12 +2,15 @@
 
 use crate::api::Client;
 use crate::components::code_form::CodeForm;
+use crate::components::identity_watch::IdentityWatch;
+use crate::components::lock_screen::LockScreen;
 use crate::components::panel::Panel;
 use crate::events;
 use crate::i18n::{strings, Lang};
-use crate::state::{Action, Effect, Screen, State};
+use crate::state::{Action, Effect, Screen, State, Unlock};
+use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::HtmlElement;
+use web_sys::{HtmlElement, Window};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -47,23 +50,22 @@ pub fn Widget(props: &WidgetProps) -> Html {
     });
     let input_ref = use_node_ref();
     let heading_ref = use_node_ref();
+    // The identity-check popup, opened in the click that asked for it.
+    let popup = use_mut_ref(|| None::<Window>);
 
     {
         let dispatcher = machine.dispatcher();
         let effects = machine.state.effects.clone();
         let client = props.client.clone();
         let host = props.host.clone();
-        let (input_ref, heading_ref) = (input_ref.clone(), heading_ref.clone());
+        let refs = Refs {
+            input: input_ref.clone(),
+            heading: heading_ref.clone(),
+            popup: popup.clone(),
+        };
         use_effect_with(machine.seq, move |_| {
             for effect in effects {
-                run(
-                    effect,
-                    &client,
-                    &host,
-                    &dispatcher,
-                    &input_ref,
-                    &heading_ref,
-                );
+                run(effect, &client, &host, &dispatcher, &refs);
             }
         });
     }
@@ -96,13 +98,42 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 <p>{ s.verified_body }</p>
             </Panel>
         },
-        Screen::Locked => html! {
-            <Panel tone="danger" role="alert" title={s.locked_title} heading_ref={heading_ref.clone()}>
-                <p>{ s.locked_body }</p>
-                <p>{ s.locked_next }</p>
-                <p class="small">{ s.locked_reregister }</p>
-            </Panel>
-        },
+        Screen::Locked => {
+            let onstart = {
+                let (dispatcher, popup) = (machine.dispatcher(), popup.clone());
+                Callback::from(move |_| {
+                    // Opened here, inside the click, so pop-up blockers allow it; navigated once
+                    // the server has prepared the check.
+                    let opened = web_sys::window()
+                        .and_then(|w| {
+                            w.open_with_url_and_target_and_features(
+                                "about:blank",
+                                "motp-identity",
+                                "popup,width=480,height=720",
+                            )
+                            .ok()
+                        })
+                        .flatten();
+                    let popup_opened = opened.is_some();
+                    *popup.borrow_mut() = opened;
+                    dispatcher.dispatch(Action::UnlockStart { popup_opened });
+                })
+            };
+            let watch = match &state.unlock {
+                Unlock::Waiting { state: check } => {
+                    let d = machine.dispatcher();
+                    html! { <IdentityWatch client={props.client.clone()} state={check.clone()} ondone={Callback::from(move |a| d.dispatch(a))} /> }
+                }
+                _ => html! {},
+            };
+            html! {
+                <>
+                    <LockScreen lang={props.lang} unlock={state.unlock.clone()} heading_ref={heading_ref.clone()}
+                        {onstart} onretry={send(|| Action::UnlockRetry)} />
+                    { watch }
+                </>
+            }
+        }
         Screen::NotRegistered => html! {
             <Panel tone="warning" title={s.not_registered_title} heading_ref={heading_ref.clone()}
                 action={(AttrValue::from(s.try_again), send(|| Action::BackToCode))}>
@@ -144,13 +175,19 @@ pub fn Widget(props: &WidgetProps) -> Html {
     }
 }
 
+/// What effects act on besides the server and the host element.
+struct Refs {
+    input: NodeRef,
+    heading: NodeRef,
+    popup: Rc<RefCell<Option<Window>>>,
+}
+
 fn run(
     effect: Effect,
     client: &Client,
     host: &HtmlElement,
     dispatcher: &UseReducerDispatcher<Machine>,
-    input_ref: &NodeRef,
-    heading_ref: &NodeRef,
+    refs: &Refs,
 ) {
     match effect {
         Effect::LoadSession => {
@@ -173,14 +210,36 @@ fn run(
         }
         Effect::Emit(event) => events::dispatch(host, &event),
         Effect::FocusInput => {
-            if let Some(input) = input_ref.cast::<HtmlElement>() {
+            if let Some(input) = refs.input.cast::<HtmlElement>() {
                 let _ = input.focus();
             }
         }
         Effect::FocusHeading => {
-            if let Some(h) = heading_ref.cast::<HtmlElement>() {
+            if let Some(h) = refs.heading.cast::<HtmlElement>() {
                 let _ = h.focus();
             }
+        }
+        Effect::StartIdentity => {
+            let (client, dispatcher) = (client.clone(), dispatcher.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                dispatcher.dispatch(Action::IdentityStarted(client.identity_start().await));
+            });
+        }
+        Effect::NavigatePopup(url) => {
+            if let Some(popup) = refs.popup.borrow().as_ref() {
+                let _ = popup.location().set_href(&client.resolve(&url));
+            }
+        }
+        Effect::ClosePopup => {
+            if let Some(popup) = refs.popup.borrow_mut().take() {
+                let _ = popup.close();
+            }
+        }
+        Effect::Reset(state) => {
+            let (client, dispatcher) = (client.clone(), dispatcher.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                dispatcher.dispatch(Action::ResetAnswered(client.reset(&state).await));
+            });
         }
     }
 }

@@ -85,3 +85,91 @@ async fn a_code_read_off_the_virtual_phone_verifies_and_the_lecture_plays() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
+    Harness::journey("lock_and_reset", |h| async move {
+        h.browser.goto(&h.url("/")).await?;
+        let right = phone_code(&h, T0);
+        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+        for n in 1..=5 {
+            let input = h.in_widget("motp", "#motp-code").await?;
+            input.send_keys(&wrong).await?;
+            input.send_keys("\u{E007}").await?;
+            if n < 5 {
+                h.widget_text_containing("motp", &format!("5회 중 {n}회 실패"))
+                    .await?;
+            }
+        }
+        h.widget_text_containing("motp", "mOTP가 잠겼습니다")
+            .await?;
+
+        // The lock screen opens the identity check in a popup.
+        let main = h.browser.window().await?;
+        h.in_widget("motp", ".panel button").await?.click().await?;
+        h.widget_text_containing("motp", "새 창에서").await?;
+        let popup = h
+            .browser
+            .windows()
+            .await?
+            .into_iter()
+            .find(|w| *w != main)
+            .ok_or("no popup window")?;
+        h.browser.switch_to_window(popup).await?;
+        h.browser
+            .wait()
+            .for_element(Locator::Id("name"))
+            .await?
+            .send_keys("홍길동")
+            .await?;
+        h.browser
+            .find(Locator::Id("tel"))
+            .await?
+            .send_keys("010-1234-5678")
+            .await?;
+        h.browser.find(Locator::Id("send")).await?.click().await?;
+        let sms = h
+            .browser
+            .wait()
+            .for_element(Locator::Id("sms-code"))
+            .await?
+            .text()
+            .await?;
+        h.browser
+            .find(Locator::Id("sms"))
+            .await?
+            .send_keys(&sms)
+            .await?;
+        h.browser
+            .find(Locator::Id("confirm"))
+            .await?
+            .click()
+            .await?;
+        h.browser.wait().for_element(Locator::Id("result")).await?;
+        h.browser.switch_to_window(main).await?;
+
+        // The widget heard the popup, the server reset the lock at HRD, and the code works again.
+        h.widget_text_containing("motp", "잠금이 풀렸습니다")
+            .await?;
+        let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+        let resets = sandbox.logs(Some("reset"));
+        check!(
+            resets.len() == 1 && resets[0].answer == "200",
+            "one user_reset, accepted"
+        );
+        check!(
+            resets[0].fields["M_RETCD"] == "0000",
+            "the provider's result code"
+        );
+        let input = h.in_widget("motp", "#motp-code").await?;
+        input.send_keys(&right).await?;
+        input.send_keys("\u{E007}").await?;
+        h.widget_text_containing("motp", "인증되었습니다").await?;
+        let playing = h
+            .until("document.getElementById('video').classList.contains('playing')")
+            .await;
+        check!(playing.is_ok(), "the lecture never started playing");
+        Ok(())
+    })
+    .await;
+}

@@ -1,0 +1,79 @@
+//! While the popup runs a check: listens for its `postMessage` (from the gateway's origin or this
+//! page's own) and, in case the message never comes, asks the server every few seconds.
+
+use crate::api::Client;
+use crate::state::Action;
+use gloo_timers::callback::Interval;
+use motp_protocol::api::{IdentityMessage, IdentityStatus};
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+/// How often to ask the server while no message has arrived.
+const POLL_MS: u32 = 2_000;
+
+#[derive(Properties, PartialEq)]
+pub struct IdentityWatchProps {
+    pub client: Client,
+    pub state: AttrValue,
+    pub ondone: Callback<Action>,
+}
+
+fn origin_of(url: &str) -> Option<String> {
+    web_sys::Url::new(url).ok().map(|u| u.origin())
+}
+
+#[function_component]
+pub fn IdentityWatch(props: &IdentityWatchProps) -> Html {
+    let (client, state, ondone) = (
+        props.client.clone(),
+        props.state.to_string(),
+        props.ondone.clone(),
+    );
+    use_effect_with(state.clone(), move |_| {
+        let window = web_sys::window().expect("a browser window");
+        let trusted: Vec<String> = [origin_of(&client.server), window.location().origin().ok()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let on_message = {
+            let (state, ondone) = (state.clone(), ondone.clone());
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                if !trusted.contains(&e.origin()) {
+                    return;
+                }
+                let Ok(json) = js_sys::JSON::stringify(&e.data()) else {
+                    return;
+                };
+                let Ok(msg) = serde_json::from_str::<IdentityMessage>(&String::from(json)) else {
+                    return;
+                };
+                if msg.kind == "motp:identity" && msg.state == state {
+                    ondone.emit(Action::IdentityResult {
+                        state: msg.state,
+                        status: msg.status,
+                    });
+                }
+            })
+        };
+        let _ =
+            window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        let poll = Interval::new(POLL_MS, move || {
+            let (client, state, ondone) = (client.clone(), state.clone(), ondone.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(status) = client.identity_status(&state).await {
+                    if status != IdentityStatus::Pending {
+                        ondone.emit(Action::IdentityResult { state, status });
+                    }
+                }
+            });
+        });
+        move || {
+            drop(poll);
+            let _ = window.remove_event_listener_with_callback(
+                "message",
+                on_message.as_ref().unchecked_ref(),
+            );
+        }
+    });
+    html! {}
+}
