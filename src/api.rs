@@ -2,13 +2,14 @@
 //! nothing else: who the trainee is, the server learns from the token.
 
 use crate::error::ClientError;
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Method, RequestBuilder};
 use motp_protocol::api::{
     ApiError, IdentityStart, IdentityStatus, ResetOutcome, SessionInfo, VerifyOutcome,
     VerifyRequest,
 };
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Client {
@@ -17,46 +18,35 @@ pub struct Client {
     pub launch_token: String,
 }
 
+/// An answer: its HTTP status and its JSON body, parsed by the browser.
+struct Answer {
+    status: u16,
+    body: JsValue,
+}
+
+impl Answer {
+    /// The body as `T` when the status is one of `typed` (statuses whose body is a typed outcome);
+    /// otherwise the error the server described.
+    fn into<T: DeserializeOwned>(self, typed: &[u16]) -> Result<T, ClientError> {
+        if typed.contains(&self.status) {
+            return serde_wasm_bindgen::from_value(self.body).map_err(|_| ClientError::Decode);
+        }
+        let error = serde_wasm_bindgen::from_value::<ApiError>(self.body)
+            .map(|e| e.error)
+            .unwrap_or_default();
+        Err(match (self.status, error.as_str()) {
+            (401, "token_expired") => ClientError::Unauthorized { expired: true },
+            (401, _) | (403, _) => ClientError::Unauthorized { expired: false },
+            (status, _) => ClientError::Http { status, error },
+        })
+    }
+}
+
 impl Client {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server.trim_end_matches('/'))
     }
 
-    fn bearer(&self) -> String {
-        format!("Bearer {}", self.launch_token)
-    }
-
-    pub async fn session(&self) -> Result<SessionInfo, ClientError> {
-        let res = Request::get(&self.url("/v1/session"))
-            .header("Authorization", &self.bearer())
-            .send()
-            .await
-            .map_err(|_| ClientError::Network)?;
-        match res.status() {
-            200 => decode(res).await,
-            _ => Err(refusal(res).await),
-        }
-    }
-
-    pub async fn verify(&self, code: &str) -> Result<VerifyOutcome, ClientError> {
-        let res = Request::post(&self.url("/v1/otp/verify"))
-            .header("Authorization", &self.bearer())
-            .json(&VerifyRequest {
-                code: code.to_string(),
-            })
-            .map_err(|_| ClientError::Decode)?
-            .send()
-            .await
-            .map_err(|_| ClientError::Network)?;
-        match res.status() {
-            // Every verdict, including "wrong input" (422) and "wait" (429), is a typed outcome.
-            200 | 422 | 429 => decode(res).await,
-            _ => Err(refusal(res).await),
-        }
-    }
-}
-
-impl Client {
     /// The popup's URL: the server's own pages are given as paths on it.
     pub fn resolve(&self, url: &str) -> String {
         if url.starts_with('/') {
@@ -66,16 +56,53 @@ impl Client {
         }
     }
 
-    pub async fn identity_start(&self) -> Result<IdentityStart, ClientError> {
-        let res = Request::post(&self.url("/v1/identity/start"))
-            .header("Authorization", &self.bearer())
-            .send()
-            .await
-            .map_err(|_| ClientError::Network)?;
-        match res.status() {
-            200 => decode(res).await,
-            _ => Err(refusal(res).await),
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<Answer, ClientError> {
+        let request = RequestBuilder::new(&self.url(path))
+            .method(method)
+            .header("Authorization", &format!("Bearer {}", self.launch_token));
+        let request = match body {
+            Some(body) => {
+                let value = serde_wasm_bindgen::to_value(body).map_err(|_| ClientError::Decode)?;
+                let text = js_sys::JSON::stringify(&value).map_err(|_| ClientError::Decode)?;
+                request
+                    .header("Content-Type", "application/json")
+                    .body(text)
+            }
+            None => request.build(),
         }
+        .map_err(|_| ClientError::Decode)?;
+        let res = request.send().await.map_err(|_| ClientError::Network)?;
+        let status = res.status();
+        let text = res.text().await.map_err(|_| ClientError::Network)?;
+        let body = js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL);
+        Ok(Answer { status, body })
+    }
+
+    pub async fn session(&self) -> Result<SessionInfo, ClientError> {
+        self.send(Method::GET, "/v1/session", None::<&()>)
+            .await?
+            .into(&[200])
+    }
+
+    pub async fn verify(&self, code: &str) -> Result<VerifyOutcome, ClientError> {
+        let body = VerifyRequest {
+            code: code.to_string(),
+        };
+        // Every verdict, including "wrong input" (422) and "wait" (429), is a typed outcome.
+        self.send(Method::POST, "/v1/otp/verify", Some(&body))
+            .await?
+            .into(&[200, 422, 429])
+    }
+
+    pub async fn identity_start(&self) -> Result<IdentityStart, ClientError> {
+        self.send(Method::POST, "/v1/identity/start", None::<&()>)
+            .await?
+            .into(&[200])
     }
 
     pub async fn identity_status(&self, state: &str) -> Result<IdentityStatus, ClientError> {
@@ -83,51 +110,22 @@ impl Client {
         struct Status {
             status: IdentityStatus,
         }
-        let res = Request::get(&self.url(&format!("/v1/identity/{state}")))
-            .header("Authorization", &self.bearer())
-            .send()
-            .await
-            .map_err(|_| ClientError::Network)?;
-        match res.status() {
-            200 => decode::<Status>(res).await.map(|s| s.status),
-            _ => Err(refusal(res).await),
-        }
+        let path = format!("/v1/identity/{state}");
+        let status: Status = self
+            .send(Method::GET, &path, None::<&()>)
+            .await?
+            .into(&[200])?;
+        Ok(status.status)
     }
 
     pub async fn reset(&self, state: &str) -> Result<ResetOutcome, ClientError> {
-        #[derive(serde::Serialize)]
+        #[derive(Serialize)]
         struct Body<'a> {
             state: &'a str,
         }
-        let res = Request::post(&self.url("/v1/lock/reset"))
-            .header("Authorization", &self.bearer())
-            .json(&Body { state })
-            .map_err(|_| ClientError::Decode)?
-            .send()
-            .await
-            .map_err(|_| ClientError::Network)?;
-        match res.status() {
-            // Every outcome of a reset attempt is typed, whatever its status.
-            200 | 403 | 409 | 502 => decode(res).await,
-            _ => Err(refusal(res).await),
-        }
-    }
-}
-
-async fn decode<T: DeserializeOwned>(res: Response) -> Result<T, ClientError> {
-    res.json::<T>().await.map_err(|_| ClientError::Decode)
-}
-
-async fn refusal(res: Response) -> ClientError {
-    let status = res.status();
-    let error = res
-        .json::<ApiError>()
-        .await
-        .map(|e| e.error)
-        .unwrap_or_default();
-    match (status, error.as_str()) {
-        (401, "token_expired") => ClientError::Unauthorized { expired: true },
-        (401, _) | (403, _) => ClientError::Unauthorized { expired: false },
-        _ => ClientError::Http { status, error },
+        // Every outcome of a reset attempt is typed, whatever its status.
+        self.send(Method::POST, "/v1/lock/reset", Some(&Body { state }))
+            .await?
+            .into(&[200, 403, 409, 502])
     }
 }

@@ -41,10 +41,7 @@ pub fn IdentityWatch(props: &IdentityWatchProps) -> Html {
                 if !trusted.contains(&e.origin()) {
                     return;
                 }
-                let Ok(json) = js_sys::JSON::stringify(&e.data()) else {
-                    return;
-                };
-                let Ok(msg) = serde_json::from_str::<IdentityMessage>(&String::from(json)) else {
+                let Ok(msg) = serde_wasm_bindgen::from_value::<IdentityMessage>(e.data()) else {
                     return;
                 };
                 if msg.kind == "motp:identity" && msg.state == state {
