@@ -50,6 +50,10 @@ test-e2e: widget
 bench:
 	cargo bench -p hrd-sandbox
 
+## make screens: PNGs of every widget screen (Korean, 320 and 1024 px) into docs/screens/.
+screens: bootstrap widget
+	MOTP_WIDGET_DIST=$(CURDIR)/dist cargo test -p motp-e2e --test screens -- --ignored --test-threads=1
+
 clean:
 	cargo clean
 	rm -rf dist data

@@ -51,7 +51,13 @@ pub fn routes() -> Router<AppState> {
 struct PageQuery {
     lang: Option<String>,
     eval_cd: Option<String>,
+    /// `unregistered`: a trainee whose LMS record matches no registered app (AP005), to try the
+    /// FAQ's "등록되지 않은 사용자" case by hand.
+    r#as: Option<String>,
 }
+
+/// The demo trainee whose LMS name differs from the app's registration by one character.
+pub const UNREGISTERED_NAME: &str = "홍길둥";
 
 const PAGE: &str = include_str!("demo_page.html");
 
@@ -65,6 +71,7 @@ async fn page(
         .only()
         .ok_or_else(|| AppError::Internal("demo needs exactly one tenant".into()))?;
     let now = state.now();
+    let unregistered = q.r#as.as_deref() == Some("unregistered");
     let eval_cd = q
         .eval_cd
         .as_deref()
@@ -73,8 +80,18 @@ async fn page(
     let claims = LaunchClaims {
         iss: tenant.id.clone(),
         aud: LAUNCH_AUDIENCE.into(),
-        sub: DEMO_USRID.into(),
-        name: DEMO_NAME.into(),
+        sub: if unregistered {
+            "trainee99"
+        } else {
+            DEMO_USRID
+        }
+        .into(),
+        name: if unregistered {
+            UNREGISTERED_NAME
+        } else {
+            DEMO_NAME
+        }
+        .into(),
         tel: DEMO_TEL.into(),
         course: "AIG20260001".into(),
         class: "AIG20260001,3".into(),

@@ -1,0 +1,167 @@
+//! Screenshots of every widget screen, in Korean, at 320 px and 1024 px wide, taken from the real
+//! widget on the demo page: `make screens` writes them to `docs/screens/`. Ignored by `make test`
+//! (it produces files, it checks nothing the journeys do not).
+
+use fantoccini::Locator;
+use motp_e2e::{Harness, TestResult, T0};
+use std::path::PathBuf;
+
+fn out_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screens")
+}
+
+async fn shoot(h: &Harness, width: u32, name: &str) -> TestResult {
+    let png = h
+        .browser
+        .find(Locator::Id("motp"))
+        .await?
+        .screenshot()
+        .await?;
+    std::fs::create_dir_all(out_dir())?;
+    std::fs::write(out_dir().join(format!("{name}-{width}.png")), png)?;
+    Ok(())
+}
+
+async fn submit(h: &Harness, code: &str) -> TestResult {
+    let input = h.in_widget("motp", "#motp-code").await?;
+    input.send_keys(code).await?;
+    input.send_keys("\u{E007}").await?;
+    Ok(())
+}
+
+fn phone_code(h: &Harness) -> String {
+    let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+    let device = sandbox
+        .with_registry(|r| {
+            r.person("홍길동", "01012345678")
+                .and_then(|p| p.current_device.clone())
+        })
+        .unwrap();
+    sandbox.device_code(&device, "1234", Some(T0)).unwrap()
+}
+
+async fn all_screens(h: std::sync::Arc<Harness>, width: u32) -> TestResult {
+    h.browser.set_window_size(width, 1000).await?;
+    h.browser.goto(&h.url("/")).await?;
+    h.in_widget("motp", "#motp-code").await?;
+    shoot(&h, width, "01-code").await?;
+
+    submit(&h, "1234").await?;
+    h.widget_text_containing("motp", "앱 비밀번호입니다")
+        .await?;
+    shoot(&h, width, "02-app-password").await?;
+
+    let right = phone_code(&h);
+    let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+    submit(&h, &wrong).await?;
+    h.widget_text_containing("motp", "5회 중 1회 실패").await?;
+    shoot(&h, width, "03-wrong-code").await?;
+    for n in 2..=4 {
+        submit(&h, &wrong).await?;
+        h.widget_text_containing("motp", &format!("5회 중 {n}회 실패"))
+            .await?;
+    }
+    shoot(&h, width, "04-last-attempt").await?;
+    submit(&h, &wrong).await?;
+    h.widget_text_containing("motp", "mOTP가 잠겼습니다")
+        .await?;
+    shoot(&h, width, "05-locked").await?;
+
+    let main = h.browser.window().await?;
+    h.in_widget("motp", ".panel button").await?.click().await?;
+    h.widget_text_containing("motp", "새 창에서").await?;
+    shoot(&h, width, "06-unlock-waiting").await?;
+    let popup = h
+        .browser
+        .windows()
+        .await?
+        .into_iter()
+        .find(|w| *w != main)
+        .ok_or("no popup")?;
+    h.browser.switch_to_window(popup).await?;
+    h.browser
+        .wait()
+        .for_element(Locator::Id("name"))
+        .await?
+        .send_keys("홍길동")
+        .await?;
+    h.browser
+        .find(Locator::Id("tel"))
+        .await?
+        .send_keys("010-1234-5678")
+        .await?;
+    h.browser.find(Locator::Id("send")).await?.click().await?;
+    let sms = h
+        .browser
+        .wait()
+        .for_element(Locator::Id("sms-code"))
+        .await?
+        .text()
+        .await?;
+    std::fs::write(
+        out_dir().join(format!("10-identity-popup-{width}.png")),
+        h.browser.screenshot().await?,
+    )?;
+    h.browser
+        .find(Locator::Id("sms"))
+        .await?
+        .send_keys(&sms)
+        .await?;
+    h.browser
+        .find(Locator::Id("confirm"))
+        .await?
+        .click()
+        .await?;
+    h.browser.wait().for_element(Locator::Id("result")).await?;
+    h.browser.switch_to_window(main).await?;
+    h.widget_text_containing("motp", "잠금이 풀렸습니다")
+        .await?;
+    shoot(&h, width, "07-unlocked").await?;
+
+    submit(&h, &right).await?;
+    h.widget_text_containing("motp", "인증되었습니다").await?;
+    shoot(&h, width, "08-verified").await?;
+
+    h.browser.goto(&h.url("/?as=unregistered")).await?;
+    submit(&h, &right).await?;
+    h.widget_text_containing("motp", "AP005").await?;
+    shoot(&h, width, "09-not-registered").await?;
+
+    h.server
+        .state
+        .demo
+        .as_ref()
+        .unwrap()
+        .sandbox
+        .faults
+        .set(hrd_sandbox::faults::FaultMode::Ie001, 1);
+    h.browser.goto(&h.url("/")).await?;
+    h.clock.advance(60);
+    let next = {
+        let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+        let device = sandbox
+            .with_registry(|r| {
+                r.person("홍길동", "01012345678")
+                    .and_then(|p| p.current_device.clone())
+            })
+            .unwrap();
+        sandbox.device_code(&device, "1234", None).unwrap()
+    };
+    submit(&h, &next).await?;
+    h.widget_text_containing("motp", "응답하지 않습니다")
+        .await?;
+    shoot(&h, width, "11-hrd-down").await?;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "writes docs/screens/; run with `make screens`"]
+async fn screens_320() {
+    Harness::journey("screens_320", |h| all_screens(h, 320)).await;
+}
+
+#[tokio::test]
+#[ignore = "writes docs/screens/; run with `make screens`"]
+async fn screens_1024() {
+    Harness::journey("screens_1024", |h| all_screens(h, 1024)).await;
+}
