@@ -24,6 +24,26 @@ pub enum Command {
     Serve,
     /// Mint a launch token as an LMS would (development and tests); prints it.
     Token(Box<TokenArgs>),
+    /// Export the audit trail of a tenant (CSV or JSON Lines) to standard output.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// Tenant id; defaults to the only tenant.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// First day, YYYY-MM-DD (Korea time).
+    #[arg(long)]
+    pub from: String,
+    /// Last day, YYYY-MM-DD (Korea time), inclusive.
+    #[arg(long)]
+    pub to: String,
+    /// Only this trainee (USRID).
+    #[arg(long)]
+    pub usrid: Option<String>,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: crate::audit::Format,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,6 +2,7 @@
 //! LMS's signed launch token ([`token`]), forwards codes to HRD ([`hrd`], [`verify`]), keeps attempt
 //! counts and an audit trail ([`store`]) and hands the LMS a receipt it can check ([`receipt`]).
 
+pub mod audit;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -113,6 +114,7 @@ pub fn app(state: AppState) -> Router {
         .merge(identity::routes())
         .merge(identity_sandbox::routes())
         .merge(reset::routes())
+        .merge(audit::routes())
         .layer(DefaultBodyLimit::max(MAX_API_BODY_BYTES))
         .layer(cors);
     let mut router = Router::new()

@@ -3,7 +3,7 @@
 
 use clap::Parser;
 use motp_protocol::clock::{AdjustableClock, SystemClock};
-use motp_server::config::{Cli, Command, TokenArgs};
+use motp_server::config::{AuditArgs, Cli, Command, TokenArgs};
 use motp_server::launch;
 use motp_server::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
 use std::process::ExitCode;
@@ -24,6 +24,7 @@ async fn main() -> ExitCode {
     }
     let result = match cli.command {
         Some(Command::Token(args)) => print_token(&cli.serve, &args),
+        Some(Command::Audit(args)) => export_audit(&cli.serve, &args).await,
         Some(Command::Serve) | None => serve(&cli.serve).await,
     };
     match result {
@@ -63,6 +64,29 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn export_audit(
+    serve: &motp_server::config::ServeArgs,
+    args: &AuditArgs,
+) -> Result<(), launch::BoxError> {
+    let tenants = launch::tenants(serve, serve.listen)?;
+    let tenant = match &args.tenant {
+        Some(id) => tenants.get(id).ok_or_else(|| format!("no tenant {id}"))?,
+        None => tenants.only().ok_or("several tenants: pass --tenant")?,
+    };
+    let store = motp_server::store::Store::open(&serve.database_url).await?;
+    let out = motp_server::audit::export(
+        &store,
+        &tenant.id,
+        &args.from,
+        &args.to,
+        args.usrid.as_deref(),
+        args.format,
+    )
+    .await?;
+    print!("{out}");
+    Ok(())
 }
 
 fn print_token(

@@ -71,6 +71,20 @@ pub struct ProviderRecord {
     pub tel: String,
 }
 
+/// One stored line of the audit trail.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub tenant: String,
+    pub usrid: String,
+    pub event: String,
+    pub hrd_code: Option<String>,
+    pub eval_cd: Option<String>,
+    pub class_tme: Option<String>,
+    pub detail: Option<String>,
+}
+
 /// One line of the audit trail.
 pub struct AuditEvent<'a> {
     pub tenant: &'a str,
@@ -350,6 +364,28 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The audit trail of `tenant` between two instants (inclusive), optionally for one USRID, oldest
+    /// first.
+    pub async fn audit_range(
+        &self,
+        tenant: &str,
+        from: i64,
+        to: i64,
+        usrid: Option<&str>,
+    ) -> Result<Vec<AuditRow>, AppError> {
+        Ok(sqlx::query_as::<_, AuditRow>(
+            "SELECT id, at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail FROM audit
+             WHERE tenant = ? AND at BETWEEN ? AND ? AND (? IS NULL OR usrid = ?) ORDER BY id",
+        )
+        .bind(tenant)
+        .bind(from)
+        .bind(to)
+        .bind(usrid)
+        .bind(usrid)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Audit lines for one trainee, oldest first: (event, hrd_code).

@@ -1,7 +1,9 @@
-//! Extractors for who is asking: the trainee (from the launch token, never from the body) and the
-//! client's IP (from the connection, or from a trusted proxy's X-Forwarded-For).
+//! Extractors for who is asking: the trainee (from the launch token, never from the body), the
+//! client's IP (from the connection, or from a trusted proxy's X-Forwarded-For), and an LMS's own
+//! server (HTTP Basic with its tenant id and secret).
 
 use crate::error::AppError;
+use crate::tenant::Tenant;
 use crate::token::{self, Trainee};
 use crate::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -28,6 +30,39 @@ impl FromRequestParts<AppState> for Trainee {
             }
         }
         Ok(trainee)
+    }
+}
+
+/// An LMS server calling server-to-server: `Authorization: Basic base64(tenant_id:secret)`.
+pub struct LmsServer(pub Tenant);
+
+impl FromRequestParts<AppState> for LmsServer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        use base64::Engine;
+        let encoded = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Basic "))
+            .ok_or(AppError::Unauthorized)?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .map_err(|_| AppError::Unauthorized)?;
+        let text = String::from_utf8(decoded).map_err(|_| AppError::Unauthorized)?;
+        let (id, secret) = text.split_once(':').ok_or(AppError::Unauthorized)?;
+        let tenant = state.tenants.get(id).ok_or(AppError::Unauthorized)?;
+        // Constant-time comparison: the secret must not leak through timing.
+        let same = tenant.secret.len() == secret.len()
+            && tenant
+                .secret
+                .bytes()
+                .zip(secret.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        same.then(|| LmsServer(tenant.clone()))
+            .ok_or(AppError::Unauthorized)
     }
 }
 
