@@ -113,6 +113,8 @@ impl Harness {
             sandbox_clock_offset: 0,
             sandbox_state: dir.path().join("sandbox.json"),
             allow_sandbox_identity: false,
+            emon_url: None,
+            outbox_interval_secs: 5,
             log_json: false,
         };
         let server = launch::start(&args, clock.clone(), std::future::pending()).await?;

@@ -93,6 +93,20 @@ pub enum ResetOutcome {
     IdentityCheckRequired { status: Option<IdentityStatus> },
 }
 
+/// `POST /v1/substitute/complete {state}`: the phone identity check standing in for the code while
+/// HRD is down (대체인증).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum SubstituteOutcome {
+    /// A receipt with method `phone`; `emon_log` says truthfully whether e-mon already has the
+    /// log (`sent`), will get it (`queued`) or refused it (`refused`).
+    Verified { receipt: String, emon_log: String },
+    /// The checked person's name or mobile differ from the LMS record.
+    IdentityMismatch,
+    /// No successful, fresh, unused substitute check of this trainee has that state.
+    IdentityCheckRequired { status: Option<IdentityStatus> },
+}
+
 /// The popup's message to the widget, sent with `postMessage` to the widget page's exact origin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IdentityMessage {

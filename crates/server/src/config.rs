@@ -70,6 +70,18 @@ pub struct ServeArgs {
     /// HRD mOTP base URL. Without it the embedded sandbox is used (served under /hrd on this port).
     #[arg(long, env = "MOTP_HRD_URL", global = true)]
     pub hrd_url: Option<String>,
+    /// e-mon base URL for identity-check logs. Without it: the embedded sandbox in sandbox mode,
+    /// otherwise required.
+    #[arg(long, env = "MOTP_EMON_URL", global = true)]
+    pub emon_url: Option<String>,
+    /// Seconds between the outbox worker's rounds (it also wakes on every new item); 0 disables it.
+    #[arg(
+        long,
+        env = "MOTP_OUTBOX_INTERVAL_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub outbox_interval_secs: u64,
     /// Seconds to wait for HRD before answering "HRD unavailable".
     #[arg(
         long,

@@ -30,6 +30,8 @@ pub enum AppError {
     ReceiptExpired,
     #[error("the receipt was already redeemed")]
     ReceiptAlreadyRedeemed,
+    #[error("the substitute check is offered only while HRD is not answering this trainee")]
+    SubstituteNotAvailable,
     #[error("internal error")]
     Internal(String),
 }
@@ -48,6 +50,7 @@ impl AppError {
             AppError::InvalidReceipt => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_receipt"),
             AppError::ReceiptExpired => (StatusCode::GONE, "receipt_expired"),
             AppError::ReceiptAlreadyRedeemed => (StatusCode::CONFLICT, "receipt_already_redeemed"),
+            AppError::SubstituteNotAvailable => (StatusCode::CONFLICT, "substitute_not_available"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

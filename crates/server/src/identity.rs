@@ -10,7 +10,7 @@ use crate::store::{NewIdentityCheck, ProviderRecord};
 use crate::tenant::{ProviderKind, Tenant};
 use crate::token::{random_id, Trainee};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -82,12 +82,29 @@ pub fn routes() -> Router<AppState> {
         .route("/identity/{state}", get(status))
 }
 
-/// `POST /v1/identity/start`: a new check for the trainee of the launch token.
+#[derive(Deserialize)]
+struct StartQuery {
+    /// `reset` (lift a lock, the default) or `substitute` (stand in for the code while HRD is down).
+    purpose: Option<String>,
+}
+
+/// `POST /v1/identity/start[?purpose=substitute]`: a new check for the trainee of the launch token.
 async fn start(
     State(state): State<AppState>,
     trainee: Trainee,
     headers: HeaderMap,
+    Query(q): Query<StartQuery>,
 ) -> Result<Json<IdentityStart>, AppError> {
+    let purpose = match q.purpose.as_deref() {
+        None | Some("reset") => "reset",
+        Some("substitute") => {
+            if !crate::substitute::available(&state, &trainee).await? {
+                return Err(AppError::SubstituteNotAvailable);
+            }
+            "substitute"
+        }
+        Some(other) => return Err(AppError::BadRequest(format!("unknown purpose {other:?}"))),
+    };
     // The popup reports to the page the widget runs in, and only to it.
     let origin = headers
         .get(header::ORIGIN)
@@ -107,6 +124,7 @@ async fn start(
                 usrid: &trainee.usrid,
                 provider: provider.name(),
                 origin,
+                purpose,
             },
             state.now(),
         )

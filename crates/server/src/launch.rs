@@ -45,7 +45,7 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let tenants = tenants(args, addr)?;
 
-    let (hrd_url, demo) = match &args.hrd_url {
+    let (hrd_url, emon_url, demo) = match &args.hrd_url {
         Some(url) => {
             if tenants.all().any(|t| t.secret == SANDBOX_DEMO_SECRET) {
                 return Err("the sandbox demo secret may not be used with a real HRD".into());
@@ -59,7 +59,11 @@ pub async fn start(
                     "identity_provider \"sandbox\" fakes the phone check: sandbox mode only".into(),
                 );
             }
-            (url.clone(), None)
+            let emon = args
+                .emon_url
+                .clone()
+                .ok_or("--emon-url is required with --hrd-url")?;
+            (url.clone(), emon, None)
         }
         None => {
             clock.set_offset(args.sandbox_clock_offset);
@@ -71,7 +75,8 @@ pub async fn start(
                 clock.clone(),
             )?;
             let demo = Demo::new(sandbox)?;
-            (format!("http://{addr}/hrd"), Some(demo))
+            let embedded = format!("http://{addr}/hrd");
+            (embedded.clone(), embedded, Some(demo))
         }
     };
     if !args.widget_dir.join("motp-embed.js").exists() {
@@ -81,6 +86,7 @@ pub async fn start(
         tenants,
         database_url: args.database_url.clone(),
         hrd_url,
+        emon_url,
         hrd_timeout: Duration::from_secs(args.hrd_timeout_secs),
         trusted_proxies: args.trusted_proxies.clone(),
         per_trainee_per_minute: args.per_trainee_per_minute,
@@ -91,13 +97,31 @@ pub async fn start(
     })
     .await?;
     let router = app(state.clone());
+    // One shutdown for both: the HTTP server drains its requests, the outbox worker finishes the
+    // send in progress.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    };
+    let worker = (args.outbox_interval_secs > 0).then(|| {
+        crate::outbox::spawn_worker(
+            state.clone(),
+            Duration::from_secs(args.outbox_interval_secs),
+            stop_rx,
+        )
+    });
     let task = tokio::spawn(async move {
         axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await?;
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        Ok(())
     });
     Ok(Running { addr, state, task })
 }

@@ -5,16 +5,19 @@
 pub mod audit;
 pub mod config;
 pub mod demo;
+pub mod emon;
 pub mod error;
 pub mod hrd;
 pub mod identity;
 pub mod identity_sandbox;
 pub mod launch;
 pub mod limits;
+pub mod outbox;
 pub mod receipt;
 pub mod receipts;
 pub mod reset;
 pub mod store;
+pub mod substitute;
 pub mod tenant;
 pub mod token;
 pub mod trainee;
@@ -42,6 +45,8 @@ pub struct Settings {
     pub tenants: tenant::Tenants,
     pub database_url: String,
     pub hrd_url: String,
+    /// e-mon's base URL (identity-check logs).
+    pub emon_url: String,
     pub hrd_timeout: Duration,
     pub trusted_proxies: Vec<IpAddr>,
     pub per_trainee_per_minute: u32,
@@ -60,6 +65,9 @@ pub struct Inner {
     pub tenants: tenant::Tenants,
     pub store: store::Store,
     pub hrd: hrd::HrdClient,
+    pub emon: emon::EmonClient,
+    /// Wakes the outbox worker when something is queued.
+    pub outbox_wakeup: tokio::sync::Notify,
     pub clock: SharedClock,
     pub limits: limits::RateLimiter,
     pub trusted_proxies: Vec<IpAddr>,
@@ -81,6 +89,8 @@ impl AppState {
         Ok(AppState(Arc::new(Inner {
             store: store::Store::open(&s.database_url).await?,
             hrd: hrd::HrdClient::new(&s.hrd_url, s.hrd_timeout),
+            emon: emon::EmonClient::new(&s.emon_url, s.hrd_timeout),
+            outbox_wakeup: tokio::sync::Notify::new(),
             tenants: s.tenants,
             clock: s.clock,
             limits: limits::RateLimiter::default(),
@@ -115,6 +125,7 @@ pub fn app(state: AppState) -> Router {
         .merge(identity_sandbox::routes())
         .merge(reset::routes())
         .merge(audit::routes())
+        .merge(substitute::routes())
         .layer(DefaultBodyLimit::max(MAX_API_BODY_BYTES))
         .layer(cors);
     let mut router = Router::new()
@@ -134,9 +145,22 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
+/// Ready when the database answers; also reports the outbox's depth and its oldest item's age.
 async fn readyz(
     axum::extract::State(state): axum::extract::State<AppState>,
-) -> Json<serde_json::Value> {
-    let db_ok = state.store.attempts("", "").await.is_ok();
-    Json(serde_json::json!({ "database": db_ok }))
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match state.store.outbox_depth().await {
+        Ok((depth, oldest)) => Json(serde_json::json!({
+            "database": true,
+            "outbox_depth": depth,
+            "outbox_oldest_age_seconds": oldest.map(|t| state.now() - t),
+        }))
+        .into_response(),
+        Err(_) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "database": false })),
+        )
+            .into_response(),
+    }
 }

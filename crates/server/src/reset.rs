@@ -53,7 +53,13 @@ async fn reset(
     let (tenant, usrid) = trainee.key();
     let Some(check) = state
         .store
-        .claim_identity_check(&req.state, tenant, usrid, now - CHECK_LIFETIME_SECS)
+        .claim_identity_check(
+            &req.state,
+            tenant,
+            usrid,
+            "reset",
+            now - CHECK_LIFETIME_SECS,
+        )
         .await?
     else {
         // Say precisely why, for the widget and the LMS developer.

@@ -38,6 +38,8 @@ pub struct IdentityCheck {
     pub usrid: String,
     pub provider: String,
     pub origin: String,
+    /// `reset` or `substitute`.
+    pub purpose: String,
     pub status: String,
     pub created_at: i64,
     pub completed_at: Option<i64>,
@@ -55,6 +57,7 @@ pub struct NewIdentityCheck<'a> {
     pub usrid: &'a str,
     pub provider: &'a str,
     pub origin: &'a str,
+    pub purpose: &'a str,
 }
 
 /// What an identity provider says about one check: the record HRD's user_reset receives.
@@ -69,6 +72,31 @@ pub struct ProviderRecord {
     pub trndt: String,
     pub name: String,
     pub tel: String,
+}
+
+pub struct NewOutboxItem<'a> {
+    /// `pAuthLog` or `pSubOtpLog`.
+    pub kind: &'a str,
+    pub dedupe: &'a str,
+    pub tenant: &'a str,
+    pub usrid: &'a str,
+    /// The form fields, as a JSON object of strings.
+    pub payload: &'a str,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub kind: String,
+    pub dedupe: String,
+    pub tenant: String,
+    pub usrid: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_at: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
 }
 
 /// One stored line of the audit trail.
@@ -155,6 +183,38 @@ impl Store {
             failures: f as u32,
             locked: l != 0,
         })
+    }
+
+    /// HRD failed to answer this trainee's code (timeout, 5xx, IE/CE): remembered so the substitute
+    /// check can be offered on the server's own evidence.
+    pub async fn record_hrd_down(
+        &self,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, hrd_down_at) VALUES (?, ?, 0, 0, ?, ?)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET hrd_down_at = excluded.hrd_down_at, updated_at = excluded.updated_at",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// When HRD last failed this trainee, if ever.
+    pub async fn hrd_down_at(&self, tenant: &str, usrid: &str) -> Result<Option<i64>, AppError> {
+        let row: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT hrd_down_at FROM attempts WHERE tenant = ? AND usrid = ?")
+                .bind(tenant)
+                .bind(usrid)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|r| r.0))
     }
 
     /// HRD said AP009.
@@ -245,13 +305,14 @@ impl Store {
         now: i64,
     ) -> Result<(), AppError> {
         sqlx::query(
-            "INSERT INTO identity_checks (state, tenant, usrid, provider, origin, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+            "INSERT INTO identity_checks (state, tenant, usrid, provider, origin, purpose, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
         )
         .bind(c.state)
         .bind(c.tenant)
         .bind(c.usrid)
         .bind(c.provider)
         .bind(c.origin)
+        .bind(c.purpose)
         .bind(now)
         .execute(&self.pool)
         .await?;
@@ -260,7 +321,7 @@ impl Store {
 
     pub async fn identity_check(&self, state: &str) -> Result<Option<IdentityCheck>, AppError> {
         Ok(sqlx::query_as::<_, IdentityCheck>(
-            "SELECT state, tenant, usrid, provider, origin, status, created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel FROM identity_checks WHERE state = ?",
+            "SELECT state, tenant, usrid, provider, origin, purpose, status, created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel FROM identity_checks WHERE state = ?",
         )
         .bind(state)
         .fetch_optional(&self.pool)
@@ -311,16 +372,18 @@ impl Store {
         state: &str,
         tenant: &str,
         usrid: &str,
+        purpose: &str,
         completed_after: i64,
     ) -> Result<Option<IdentityCheck>, AppError> {
         Ok(sqlx::query_as::<_, IdentityCheck>(
             "UPDATE identity_checks SET status = 'resetting'
-             WHERE state = ? AND tenant = ? AND usrid = ? AND status = 'succeeded' AND completed_at >= ?
-             RETURNING state, tenant, usrid, provider, origin, status, created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel",
+             WHERE state = ? AND tenant = ? AND usrid = ? AND purpose = ? AND status = 'succeeded' AND completed_at >= ?
+             RETURNING state, tenant, usrid, provider, origin, purpose, status, created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel",
         )
         .bind(state)
         .bind(tenant)
         .bind(usrid)
+        .bind(purpose)
         .bind(completed_after)
         .fetch_optional(&self.pool)
         .await?)
@@ -386,6 +449,111 @@ impl Store {
         .bind(usrid)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// Queues `payload` for HRD/e-mon unless the same record (`dedupe`) is queued already; `false`
+    /// for a duplicate. Returns the item's id either way.
+    pub async fn enqueue(
+        &self,
+        item: &NewOutboxItem<'_>,
+        now: i64,
+    ) -> Result<(i64, bool), AppError> {
+        let inserted = sqlx::query(
+            "INSERT INTO outbox (kind, dedupe, tenant, usrid, payload, status, next_at, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)
+             ON CONFLICT (dedupe) DO NOTHING",
+        )
+        .bind(item.kind)
+        .bind(item.dedupe)
+        .bind(item.tenant)
+        .bind(item.usrid)
+        .bind(item.payload)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM outbox WHERE dedupe = ?")
+            .bind(item.dedupe)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((id, inserted.rows_affected() == 1))
+    }
+
+    /// Queued items whose time has come, oldest first.
+    pub async fn due_outbox(&self, now: i64, limit: i64) -> Result<Vec<OutboxItem>, AppError> {
+        Ok(sqlx::query_as::<_, OutboxItem>(
+            "SELECT id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at FROM outbox
+             WHERE status = 'queued' AND next_at <= ? ORDER BY id LIMIT ?",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn outbox_item(&self, id: i64) -> Result<Option<OutboxItem>, AppError> {
+        Ok(sqlx::query_as::<_, OutboxItem>(
+            "SELECT id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at FROM outbox WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Takes item `id` for one send: until `lease_until` no other sender (another worker, another
+    /// instance) takes it; if this one dies mid-send, the item is sent again after the lease.
+    pub async fn claim_outbox(
+        &self,
+        id: i64,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'queued' AND next_at <= ?",
+        )
+        .bind(lease_until)
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// HRD answered for good: `done` or `refused`.
+    pub async fn outbox_finished(
+        &self,
+        id: i64,
+        status: &str,
+        answer: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query("UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, done_at = ? WHERE id = ? AND status = 'queued'")
+            .bind(status)
+            .bind(answer)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The send failed in a way worth retrying: try again at `next_at`.
+    pub async fn outbox_retry(&self, id: i64, error: &str, next_at: i64) -> Result<(), AppError> {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ? AND status = 'queued'")
+            .bind(error)
+            .bind(next_at)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// How many items wait, and since when (the oldest's creation time).
+    pub async fn outbox_depth(&self) -> Result<(i64, Option<i64>), AppError> {
+        Ok(
+            sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'queued'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Audit lines for one trainee, oldest first: (event, hrd_code).

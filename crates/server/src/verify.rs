@@ -152,10 +152,13 @@ async fn verify(
             }
             HrdCode::Ap005 => VerifyOutcome::NotRegistered,
             HrdCode::We005 => return Ok(rate_limited(60)),
-            code if code.is_hrd_failure() => VerifyOutcome::HrdUnavailable {
-                substitute_allowed: trainee.tenant.substitute_allowed,
-                hrd_code: Some(code.as_str().to_string()),
-            },
+            code if code.is_hrd_failure() => {
+                state.store.record_hrd_down(tenant, usrid, now).await?;
+                VerifyOutcome::HrdUnavailable {
+                    substitute_allowed: trainee.tenant.substitute_allowed,
+                    hrd_code: Some(code.as_str().to_string()),
+                }
+            }
             code => VerifyOutcome::Refused {
                 message: if a.msg.is_empty() {
                     code.hrd_message().to_string()
@@ -167,6 +170,7 @@ async fn verify(
         },
         Err(e) => {
             tracing::warn!(error = %e, "HRD unavailable");
+            state.store.record_hrd_down(tenant, usrid, now).await?;
             VerifyOutcome::HrdUnavailable {
                 substitute_allowed: trainee.tenant.substitute_allowed,
                 hrd_code: None,

@@ -66,6 +66,8 @@ async fn start_server(dir: &std::path::Path, clock: Arc<AdjustableClock>, hrd: &
         sandbox_clock_offset: 0,
         sandbox_state: dir.join("unused.json"),
         allow_sandbox_identity: true,
+        emon_url: Some(hrd.to_string()),
+        outbox_interval_secs: 0,
         log_json: false,
     };
     launch::start(&args, clock, std::future::pending())
@@ -472,9 +474,16 @@ impl World {
     }
 
     async fn start_check(&self, token: &str, origin: &str) -> Value {
+        self.start_check_for(token, origin, "reset").await
+    }
+
+    async fn start_check_for(&self, token: &str, origin: &str, purpose: &str) -> Value {
         let res = self
             .http
-            .post(format!("{}/v1/identity/start", self.server.url()))
+            .post(format!(
+                "{}/v1/identity/start?purpose={purpose}",
+                self.server.url()
+            ))
             .bearer_auth(token)
             .header("Origin", origin)
             .send()
@@ -486,7 +495,11 @@ impl World {
 
     /// Walks the sandbox carrier-check popup as a person would; returns the check's state.
     async fn sandbox_identity_check(&self, name: &str, tel: &str) -> String {
-        let started = self.start_check(&launch_token(), ORIGIN).await;
+        self.sandbox_check_for("reset", name, tel).await
+    }
+
+    async fn sandbox_check_for(&self, purpose: &str, name: &str, tel: &str) -> String {
+        let started = self.start_check_for(&launch_token(), ORIGIN, purpose).await;
         let state = started["state"].as_str().unwrap().to_string();
         let popup = format!(
             "{}{}",
@@ -877,4 +890,167 @@ async fn the_audit_trail_exports_for_the_institution_without_personal_data() {
             .status(),
         400
     );
+}
+
+impl World {
+    async fn complete_substitute(&self, state: &str) -> (u16, Value) {
+        let res = self
+            .http
+            .post(format!("{}/v1/substitute/complete", self.server.url()))
+            .bearer_auth(launch_token())
+            .header("Origin", ORIGIN)
+            .json(&json!({ "state": state }))
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.json().await.unwrap())
+    }
+
+    fn fault(&self, mode: &str, count: u32) {
+        self.sandbox
+            .faults
+            .set(serde_json::from_value(json!(mode)).unwrap(), count);
+    }
+}
+
+#[tokio::test]
+async fn the_substitute_check_is_offered_only_after_hrd_failed() {
+    let w = world().await;
+    let res = w
+        .http
+        .post(format!(
+            "{}/v1/identity/start?purpose=substitute",
+            w.server.url()
+        ))
+        .bearer_auth(launch_token())
+        .header("Origin", ORIGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"],
+        "substitute_not_available"
+    );
+}
+
+#[tokio::test]
+async fn hrd_down_then_the_phone_check_gives_a_phone_receipt_and_an_emon_log() {
+    let w = world().await;
+    w.fault("ie001", 1);
+    let (_, body) = w.verify(&w.code_now()).await;
+    assert_eq!(body["result"], "hrd_unavailable");
+
+    let state = w.sandbox_check_for("substitute", NAME, TEL).await;
+    // A substitute check cannot lift a lock.
+    let (status, _) = w.reset_with(&launch_token(), &state).await;
+    assert_eq!(status, 409);
+    let (status, body) = w.complete_substitute(&state).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"], "verified");
+    assert_eq!(body["emon_log"], "sent");
+    let redeemed: Value = w
+        .redeem(body["receipt"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(redeemed["claims"]["method"], "phone");
+
+    let logs = w.sandbox.logs(Some("pSubOtpLog"));
+    assert_eq!(logs.len(), 1, "exactly once");
+    let f = &logs[0].fields;
+    assert_eq!(logs[0].answer, "101");
+    assert_eq!(
+        (
+            f["EVAL_CD"].as_str(),
+            f["EVAL_TYPE"].as_str(),
+            f["CLASS_TME"].as_str()
+        ),
+        ("01", "진도", "03")
+    );
+    assert_eq!((f["m_Ret"].as_str(), f["m_retCD"].as_str()), ("T", "0000"));
+    assert!(f["m_trnID"].starts_with("SBX"));
+    assert_eq!(f["m_trnDT"], "2026-11-27 19:00:20");
+    assert_eq!(f["AGTID"], "KOSA01");
+
+    // Used once.
+    let (status, body) = w.complete_substitute(&state).await;
+    assert_eq!((status, body["status"].as_str()), (409, Some("used")));
+    assert_eq!(w.sandbox.logs(Some("pSubOtpLog")).len(), 1);
+}
+
+#[tokio::test]
+async fn a_failing_emon_gets_the_log_later_exactly_once_even_across_a_restart() {
+    let w = world().await;
+    w.fault("timeout", 0);
+    w.fault("ie001", 1);
+    w.verify(&w.code_now()).await;
+    let state = w.sandbox_check_for("substitute", NAME, TEL).await;
+
+    // e-mon fails the inline send and the first retry.
+    w.fault("http500", 2);
+    let (status, body) = w.complete_substitute(&state).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["emon_log"], "queued", "the trainee is told the truth");
+    let ready: Value = w
+        .http
+        .get(format!("{}/readyz", w.server.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["outbox_depth"], 1, "{ready}");
+
+    // Not due yet: nothing is sent before the back-off.
+    assert_eq!(
+        motp_server::outbox::run_once(&w.server.state)
+            .await
+            .unwrap(),
+        0
+    );
+    w.clock.advance(7);
+    assert_eq!(
+        motp_server::outbox::run_once(&w.server.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        w.sandbox.logs(Some("pSubOtpLog")).is_empty(),
+        "second failure"
+    );
+
+    // The server restarts; the queued log is still there and goes out once e-mon is back.
+    w.server.task.abort();
+    let restarted = start_server(w.dir.path(), w.clock.clone(), &w.sandbox_url).await;
+    w.clock.advance(30);
+    assert_eq!(
+        motp_server::outbox::run_once(&restarted.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        motp_server::outbox::run_once(&restarted.state)
+            .await
+            .unwrap(),
+        0,
+        "done is done"
+    );
+    let logs = w.sandbox.logs(Some("pSubOtpLog"));
+    assert_eq!(logs.len(), 1, "exactly once");
+    assert_eq!(logs[0].answer, "101");
+    let ready: Value = w
+        .http
+        .get(format!("{}/readyz", restarted.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["outbox_depth"], 0);
 }

@@ -1,0 +1,109 @@
+//! The client for e-mon's identity-check logs (`pAuthLog.jsp`, `pSubOtpLog.jsp`): form POSTs
+//! answered with XML `RetVal` 101 (accepted) or 102 (refused).
+
+use crate::hrd::HrdError;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+pub const P_AUTH_LOG_PATH: &str = "/EAIServer/SOURCE/ExConn/LMS/pAuthLog.jsp";
+pub const P_SUB_OTP_LOG_PATH: &str = "/EAIServer/SOURCE/ExConn/LMS/pSubOtpLog.jsp";
+
+/// e-mon's verdict on one log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmonAnswer {
+    pub accepted: bool,
+    /// `RetVal` and `RetMsg`/`Remark`, for the outbox's record.
+    pub text: String,
+}
+
+#[derive(Clone)]
+pub struct EmonClient {
+    http: reqwest::Client,
+    base_url: String,
+}
+
+/// The text of `<tag>…</tag>` in a small, known XML answer.
+fn element<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = start + xml[start..].find(&format!("</{tag}>"))?;
+    Some(xml[start..end].trim())
+}
+
+impl EmonClient {
+    pub fn new(base_url: &str, timeout: Duration) -> EmonClient {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .user_agent(concat!("motp-server/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the TLS backend initialises");
+        EmonClient {
+            http,
+            base_url: base_url.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// Sends one log; `kind` is `pAuthLog` or `pSubOtpLog`.
+    pub async fn send(
+        &self,
+        kind: &str,
+        fields: &BTreeMap<String, String>,
+    ) -> Result<EmonAnswer, HrdError> {
+        let path = match kind {
+            "pAuthLog" => P_AUTH_LOG_PATH,
+            _ => P_SUB_OTP_LOG_PATH,
+        };
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .form(fields)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_timeout() {
+                    HrdError::Timeout
+                } else {
+                    HrdError::Unreachable(e.to_string())
+                }
+            })?;
+        if !res.status().is_success() {
+            return Err(HrdError::Status(res.status().as_u16()));
+        }
+        let body = res
+            .text()
+            .await
+            .map_err(|e| HrdError::Unreachable(e.to_string()))?;
+        let ret_val = element(&body, "RetVal").ok_or(HrdError::Garbled)?;
+        let msg = element(&body, "RetMsg").unwrap_or_default();
+        let remark = element(&body, "Remark").unwrap_or_default();
+        let text = format!("RetVal {ret_val}: {msg} {remark}")
+            .trim()
+            .to_string();
+        match ret_val {
+            "101" => Ok(EmonAnswer {
+                accepted: true,
+                text,
+            }),
+            // Injected or real internal errors are not a verdict on the log: retry them.
+            "102" if msg.starts_with("IE") || msg.starts_with("CE") => Err(HrdError::Garbled),
+            "102" => Ok(EmonAnswer {
+                accepted: false,
+                text,
+            }),
+            _ => Err(HrdError::Garbled),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::element;
+
+    #[test]
+    fn reads_the_answer_elements() {
+        let xml = "<?xml version=\"1.0\"?>\n<Result><RetVal>102</RetVal><RetMsg>ERROR</RetMsg><Remark>m_trnDT must be …</Remark></Result>";
+        assert_eq!(element(xml, "RetVal"), Some("102"));
+        assert_eq!(element(xml, "Remark"), Some("m_trnDT must be …"));
+        assert_eq!(element(xml, "Nope"), None);
+        assert_eq!(element("<html>점검 중</html>", "RetVal"), None);
+    }
+}

@@ -1,0 +1,154 @@
+//! The outbox: logs HRD must receive are stored before they are sent, then sent until HRD answers —
+//! retried with exponential back-off and jitter on timeouts, 5xx and internal-error answers, marked
+//! done on acceptance, recorded on a final refusal, and resumed after a crash or restart.
+
+use crate::error::AppError;
+use crate::hrd::HrdError;
+use crate::store::{NewOutboxItem, OutboxItem};
+use crate::AppState;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// While one sender has an item, no other takes it; a sender that dies releases it after this.
+const LEASE_SECS: i64 = 60;
+/// Back-off: 5 s, 10 s, 20 s … up to an hour, each plus up to 20 % jitter.
+const FIRST_RETRY_SECS: i64 = 5;
+const MAX_RETRY_SECS: i64 = 3600;
+
+/// What became of one send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// HRD accepted it.
+    Done,
+    /// HRD refused it for good (recorded).
+    Refused,
+    /// Not delivered yet; the worker will retry.
+    Queued,
+}
+
+impl Sent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sent::Done => "sent",
+            Sent::Refused => "refused",
+            Sent::Queued => "queued",
+        }
+    }
+}
+
+/// Delay before retry number `attempts` (1-based), with `jitter` in 0..1.
+pub fn backoff(attempts: i64, jitter: f64) -> i64 {
+    let base = FIRST_RETRY_SECS
+        .saturating_mul(1i64 << attempts.clamp(1, 20).saturating_sub(1))
+        .min(MAX_RETRY_SECS);
+    base + (base as f64 * 0.2 * jitter.clamp(0.0, 1.0)) as i64
+}
+
+fn jitter() -> f64 {
+    let mut b = [0u8; 2];
+    getrandom::fill(&mut b).expect("the OS provides randomness");
+    u16::from_be_bytes(b) as f64 / u16::MAX as f64
+}
+
+/// Stores a log for HRD (a no-op for a record already queued) and wakes the worker.
+pub async fn enqueue(state: &AppState, item: &NewOutboxItem<'_>) -> Result<i64, AppError> {
+    let (id, _new) = state.store.enqueue(item, state.now()).await?;
+    state.outbox_wakeup.notify_one();
+    Ok(id)
+}
+
+/// Sends item `id` now if it is due and no one else has it.
+pub async fn send(state: &AppState, id: i64) -> Result<Sent, AppError> {
+    let now = state.now();
+    let Some(item) = state.store.outbox_item(id).await? else {
+        return Err(AppError::Internal(format!("outbox item {id} vanished")));
+    };
+    match item.status.as_str() {
+        "done" => return Ok(Sent::Done),
+        "refused" => return Ok(Sent::Refused),
+        _ => {}
+    }
+    if !state.store.claim_outbox(id, now, now + LEASE_SECS).await? {
+        return Ok(Sent::Queued);
+    }
+    deliver(state, &item).await
+}
+
+async fn deliver(state: &AppState, item: &OutboxItem) -> Result<Sent, AppError> {
+    let fields: BTreeMap<String, String> = serde_json::from_str(&item.payload)
+        .map_err(|e| AppError::Internal(format!("outbox item {}: {e}", item.id)))?;
+    let result = state.emon.send(&item.kind, &fields).await;
+    let now = state.now();
+    match result {
+        Ok(answer) if answer.accepted => {
+            state
+                .store
+                .outbox_finished(item.id, "done", &answer.text, now)
+                .await?;
+            Ok(Sent::Done)
+        }
+        Ok(answer) => {
+            tracing::warn!(id = item.id, kind = %item.kind, answer = %answer.text, "e-mon refused a log");
+            state
+                .store
+                .outbox_finished(item.id, "refused", &answer.text, now)
+                .await?;
+            Ok(Sent::Refused)
+        }
+        Err(e) => {
+            let retry_at = now + backoff(item.attempts + 1, jitter());
+            let error = match &e {
+                HrdError::Unreachable(_) => "unreachable".to_string(),
+                other => other.to_string(),
+            };
+            tracing::info!(id = item.id, kind = %item.kind, %error, retry_at, "outbox send failed; will retry");
+            state.store.outbox_retry(item.id, &error, retry_at).await?;
+            Ok(Sent::Queued)
+        }
+    }
+}
+
+/// Sends everything due; returns how many items were tried.
+pub async fn run_once(state: &AppState) -> Result<usize, AppError> {
+    let due = state.store.due_outbox(state.now(), 100).await?;
+    for item in &due {
+        send(state, item.id).await?;
+    }
+    Ok(due.len())
+}
+
+/// The background worker: sends what is due every `interval`, or at once when woken by an enqueue.
+/// Stops after the send in progress when `shutdown` fires.
+pub fn spawn_worker(
+    state: AppState,
+    interval: Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = run_once(&state).await {
+                tracing::error!(error = %e, "outbox worker");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = state.outbox_wakeup.notified() => {}
+                _ = shutdown.changed() => break,
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter_and_a_ceiling() {
+        assert_eq!(backoff(1, 0.0), 5);
+        assert_eq!(backoff(2, 0.0), 10);
+        assert_eq!(backoff(3, 0.0), 20);
+        assert_eq!(backoff(3, 1.0), 24);
+        assert_eq!(backoff(30, 0.0), 3600);
+        assert_eq!(backoff(30, 1.0), 4320);
+    }
+}
