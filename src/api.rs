@@ -2,10 +2,11 @@
 //! nothing else: who the trainee is, the server learns from the token.
 
 use crate::error::ClientError;
+use crate::state::Purpose;
 use gloo_net::http::{Method, RequestBuilder};
 use motp_protocol::api::{
-    ApiError, IdentityStart, IdentityStatus, ResetOutcome, SessionInfo, VerifyOutcome,
-    VerifyRequest,
+    ApiError, IdentityStart, IdentityStatus, ResetOutcome, SessionInfo, SubstituteOutcome,
+    VerifyOutcome, VerifyRequest,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -99,10 +100,26 @@ impl Client {
             .into(&[200, 422, 429])
     }
 
-    pub async fn identity_start(&self) -> Result<IdentityStart, ClientError> {
-        self.send(Method::POST, "/v1/identity/start", None::<&()>)
+    pub async fn identity_start(&self, purpose: Purpose) -> Result<IdentityStart, ClientError> {
+        let path = format!("/v1/identity/start?purpose={}", purpose.as_str());
+        self.send(Method::POST, &path, None::<&()>)
             .await?
             .into(&[200])
+    }
+
+    /// Lets check `state` stand in for the code while HRD is down.
+    pub async fn substitute(&self, state: &str) -> Result<SubstituteOutcome, ClientError> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            state: &'a str,
+        }
+        self.send(
+            Method::POST,
+            "/v1/substitute/complete",
+            Some(&Body { state }),
+        )
+        .await?
+        .into(&[200, 403, 409])
     }
 
     pub async fn identity_status(&self, state: &str) -> Result<IdentityStatus, ClientError> {

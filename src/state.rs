@@ -4,7 +4,9 @@
 
 use crate::error::ClientError;
 use crate::events::WidgetEvent;
-use motp_protocol::api::{IdentityStart, IdentityStatus, ResetOutcome, SessionInfo, VerifyOutcome};
+use motp_protocol::api::{
+    IdentityStart, IdentityStatus, ResetOutcome, SessionInfo, SubstituteOutcome, VerifyOutcome,
+};
 use motp_protocol::input::{normalize_code, CodeInputError};
 use motp_protocol::MAX_FAILURES;
 
@@ -46,23 +48,24 @@ pub enum Notice {
     Network,
 }
 
-/// Where lifting the lock stands (meaningful on [`Screen::Locked`]).
+/// Where a phone identity check stands: on [`Screen::Locked`] it lifts the lock; on
+/// [`Screen::HrdUnavailable`] it stands in for the code (대체인증).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Unlock {
+pub enum Check {
     /// The lock is explained and the phone identity check offered.
     Idle,
     /// The popup is open (blank) while the server prepares the check.
     Starting,
     /// The trainee is doing the check in the popup.
     Waiting { state: String },
-    /// The check succeeded; HRD is asked to lift the lock.
-    Resetting { state: String },
+    /// The check succeeded; the server is asked to lift the lock or accept it for the code.
+    Finishing { state: String },
     /// Something needs the trainee's attention; each has its way forward.
-    Problem(UnlockProblem),
+    Problem(CheckProblem),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum UnlockProblem {
+pub enum CheckProblem {
     /// The browser blocked the popup: allow popups for this site, then try again.
     PopupBlocked,
     /// The check did not succeed (cancelled, failed, expired): do it again.
@@ -86,13 +89,32 @@ pub enum Effect {
     Emit(WidgetEvent),
     FocusInput,
     FocusHeading,
-    /// Ask the server for a phone identity check.
-    StartIdentity,
+    /// Ask the server for a phone identity check for this purpose.
+    StartIdentity(Purpose),
     /// Send the (already open) popup to the check's page.
     NavigatePopup(String),
     ClosePopup,
     /// Lift the lock with this successful check.
     Reset(String),
+    /// Let this successful check stand in for the code.
+    Substitute(String),
+}
+
+/// What a phone identity check is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Reset,
+    Substitute,
+}
+
+impl Purpose {
+    /// As the server's `?purpose=` names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Reset => "reset",
+            Purpose::Substitute => "substitute",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,8 +131,8 @@ pub enum Action {
     BackToCode,
     /// "Retry" after a failure to load: ask the server again.
     Reload,
-    /// "Unlock with phone identity check" was pressed; the popup opened (or was blocked).
-    UnlockStart {
+    /// "Check with phone identity check" was pressed; the popup opened (or was blocked).
+    CheckStart {
         popup_opened: bool,
     },
     IdentityStarted(Result<IdentityStart, ClientError>),
@@ -120,8 +142,9 @@ pub enum Action {
         status: IdentityStatus,
     },
     ResetAnswered(Result<ResetOutcome, ClientError>),
+    SubstituteAnswered(Result<SubstituteOutcome, ClientError>),
     /// "Try again" after HRD did not answer the reset: resend the same check.
-    UnlockRetry,
+    CheckRetry,
     /// The lock was lifted.
     Unlocked,
 }
@@ -138,7 +161,7 @@ pub struct State {
     pub clock_offset: i64,
     pub substitute_allowed: bool,
     pub eval_label: String,
-    pub unlock: Unlock,
+    pub check: Check,
     /// Effects of the last transition, run once by the component.
     pub effects: Vec<Effect>,
 }
@@ -154,7 +177,7 @@ impl Default for State {
             clock_offset: 0,
             substitute_allowed: false,
             eval_label: String::new(),
-            unlock: Unlock::Idle,
+            check: Check::Idle,
             effects: vec![Effect::LoadSession],
         }
     }
@@ -240,6 +263,7 @@ impl State {
                 next.answered(result);
             }
             Action::BackToCode => {
+                next.check = Check::Idle;
                 next.screen = Screen::Code;
                 next.notice = None;
                 next.effects.push(Effect::FocusInput);
@@ -249,38 +273,39 @@ impl State {
                 next.notice = None;
                 next.effects.push(Effect::LoadSession);
             }
-            Action::UnlockStart { popup_opened } => {
-                if self.screen != Screen::Locked
-                    || matches!(
-                        self.unlock,
-                        Unlock::Starting | Unlock::Waiting { .. } | Unlock::Resetting { .. }
-                    )
-                {
+            Action::CheckStart { popup_opened } => {
+                let Some(purpose) = self.check_purpose() else {
+                    return next;
+                };
+                if matches!(
+                    self.check,
+                    Check::Starting | Check::Waiting { .. } | Check::Finishing { .. }
+                ) {
                     return next;
                 }
                 if popup_opened {
-                    next.unlock = Unlock::Starting;
-                    next.effects.push(Effect::StartIdentity);
+                    next.check = Check::Starting;
+                    next.effects.push(Effect::StartIdentity(purpose));
                 } else {
-                    next.unlock = Unlock::Problem(UnlockProblem::PopupBlocked);
+                    next.check = Check::Problem(CheckProblem::PopupBlocked);
                     next.effects.push(Effect::FocusHeading);
                 }
             }
             Action::IdentityStarted(result) => {
-                if self.unlock != Unlock::Starting {
+                if self.check != Check::Starting {
                     return next;
                 }
                 match result {
                     Ok(start) => {
-                        next.unlock = Unlock::Waiting { state: start.state };
+                        next.check = Check::Waiting { state: start.state };
                         next.effects.push(Effect::NavigatePopup(start.popup_url));
                     }
-                    Err(e) => next.unlock_problem(UnlockProblem::Network, Some(e.event())),
+                    Err(e) => next.check_problem(CheckProblem::Network, Some(e.event())),
                 }
             }
             Action::IdentityResult { state, status } => {
-                if self.unlock
-                    != (Unlock::Waiting {
+                if self.check
+                    != (Check::Waiting {
                         state: state.clone(),
                     })
                 {
@@ -289,16 +314,19 @@ impl State {
                 match status {
                     IdentityStatus::Pending => {}
                     IdentityStatus::Succeeded => {
-                        next.unlock = Unlock::Resetting {
+                        next.check = Check::Finishing {
                             state: state.clone(),
                         };
-                        next.effects.push(Effect::Reset(state));
+                        next.effects.push(match self.check_purpose() {
+                            Some(Purpose::Substitute) => Effect::Substitute(state),
+                            _ => Effect::Reset(state),
+                        });
                     }
-                    _ => next.unlock_problem(UnlockProblem::CheckFailed, None),
+                    _ => next.check_problem(CheckProblem::CheckFailed, None),
                 }
             }
             Action::ResetAnswered(result) => {
-                let Unlock::Resetting { state } = &self.unlock else {
+                let Check::Finishing { state } = &self.check else {
                     return next;
                 };
                 match result {
@@ -308,17 +336,17 @@ impl State {
                             code: hrd_code.clone(),
                             message: "HRD refused to lift the lock".into(),
                         };
-                        next.unlock_problem(UnlockProblem::Refused { hrd_code }, Some(event));
+                        next.check_problem(CheckProblem::Refused { hrd_code }, Some(event));
                     }
-                    Ok(ResetOutcome::IdentityMismatch) => next.unlock_problem(
-                        UnlockProblem::Mismatch,
+                    Ok(ResetOutcome::IdentityMismatch) => next.check_problem(
+                        CheckProblem::Mismatch,
                         Some(WidgetEvent::Error {
                             code: "identity_mismatch".into(),
                             message: "the checked name or mobile differ from the LMS record".into(),
                         }),
                     ),
-                    Ok(ResetOutcome::HrdUnavailable) => next.unlock_problem(
-                        UnlockProblem::HrdDown {
+                    Ok(ResetOutcome::HrdUnavailable) => next.check_problem(
+                        CheckProblem::HrdDown {
                             state: state.clone(),
                         },
                         Some(WidgetEvent::Error {
@@ -327,21 +355,46 @@ impl State {
                         }),
                     ),
                     Ok(ResetOutcome::IdentityCheckRequired { .. }) => {
-                        next.unlock_problem(UnlockProblem::CheckFailed, None)
+                        next.check_problem(CheckProblem::CheckFailed, None)
                     }
-                    Err(e) => next.unlock_problem(UnlockProblem::Network, Some(e.event())),
+                    Err(e) => next.check_problem(CheckProblem::Network, Some(e.event())),
                 }
             }
-            Action::UnlockRetry => {
-                if let Unlock::Problem(UnlockProblem::HrdDown { state }) = &self.unlock {
-                    next.unlock = Unlock::Resetting {
+            Action::SubstituteAnswered(result) => {
+                if !matches!(self.check, Check::Finishing { .. }) {
+                    return next;
+                }
+                match result {
+                    Ok(SubstituteOutcome::Verified { receipt, .. }) => {
+                        next.check = Check::Idle;
+                        next.screen = Screen::Verified;
+                        next.effects
+                            .push(Effect::Emit(WidgetEvent::Verified { receipt }));
+                        next.effects.push(Effect::FocusHeading);
+                    }
+                    Ok(SubstituteOutcome::IdentityMismatch) => next.check_problem(
+                        CheckProblem::Mismatch,
+                        Some(WidgetEvent::Error {
+                            code: "identity_mismatch".into(),
+                            message: "the checked name or mobile differ from the LMS record".into(),
+                        }),
+                    ),
+                    Ok(SubstituteOutcome::IdentityCheckRequired { .. }) => {
+                        next.check_problem(CheckProblem::CheckFailed, None)
+                    }
+                    Err(e) => next.check_problem(CheckProblem::Network, Some(e.event())),
+                }
+            }
+            Action::CheckRetry => {
+                if let Check::Problem(CheckProblem::HrdDown { state }) = &self.check {
+                    next.check = Check::Finishing {
                         state: state.clone(),
                     };
                     next.effects.push(Effect::Reset(state.clone()));
                 }
             }
             Action::Unlocked => {
-                next.unlock = Unlock::Idle;
+                next.check = Check::Idle;
                 next.failures = 0;
                 next.screen = Screen::Code;
                 next.notice = Some(Notice::Unlocked);
@@ -352,8 +405,19 @@ impl State {
         next
     }
 
-    fn unlock_problem(&mut self, problem: UnlockProblem, event: Option<WidgetEvent>) {
-        self.unlock = Unlock::Problem(problem);
+    /// What a phone identity check would be for on this screen, if one is offered.
+    fn check_purpose(&self) -> Option<Purpose> {
+        match self.screen {
+            Screen::Locked => Some(Purpose::Reset),
+            Screen::HrdUnavailable {
+                substitute_allowed: true,
+            } => Some(Purpose::Substitute),
+            _ => None,
+        }
+    }
+
+    fn check_problem(&mut self, problem: CheckProblem, event: Option<WidgetEvent>) {
+        self.check = Check::Problem(problem);
         self.effects.push(Effect::ClosePopup);
         self.effects.extend(event.map(Effect::Emit));
         self.effects.push(Effect::FocusHeading);
@@ -406,7 +470,7 @@ impl State {
             VerifyOutcome::Locked => {
                 self.failures = MAX_FAILURES;
                 self.screen = Screen::Locked;
-                self.unlock = Unlock::Idle;
+                self.check = Check::Idle;
                 self.notice = None;
                 self.effects.push(Effect::Emit(WidgetEvent::Locked));
                 self.effects.push(Effect::FocusHeading);
@@ -424,6 +488,7 @@ impl State {
                 hrd_code,
             } => {
                 self.screen = Screen::HrdUnavailable { substitute_allowed };
+                self.check = Check::Idle;
                 self.effects.push(Effect::Emit(WidgetEvent::Error {
                     code: hrd_code.unwrap_or_else(|| "hrd_unavailable".into()),
                     message: "HRD's mOTP server is not answering".into(),
@@ -635,7 +700,7 @@ mod tests {
 
     fn waiting() -> State {
         locked()
-            .reduce(Action::UnlockStart { popup_opened: true })
+            .reduce(Action::CheckStart { popup_opened: true })
             .reduce(Action::IdentityStarted(Ok(IdentityStart {
                 state: "st1".into(),
                 popup_url: "/v1/identity/sandbox/st1".into(),
@@ -645,18 +710,18 @@ mod tests {
 
     #[test]
     fn unlock_opens_the_check_in_the_popup_then_resets() {
-        let s = locked().reduce(Action::UnlockStart { popup_opened: true });
-        assert_eq!(s.unlock, Unlock::Starting);
-        assert_eq!(s.effects, vec![Effect::StartIdentity]);
+        let s = locked().reduce(Action::CheckStart { popup_opened: true });
+        assert_eq!(s.check, Check::Starting);
+        assert_eq!(s.effects, vec![Effect::StartIdentity(Purpose::Reset)]);
         // A second press while starting does nothing.
         assert!(s
-            .reduce(Action::UnlockStart { popup_opened: true })
+            .reduce(Action::CheckStart { popup_opened: true })
             .effects
             .is_empty());
         let s = waiting();
         assert_eq!(
-            s.unlock,
-            Unlock::Waiting {
+            s.check,
+            Check::Waiting {
                 state: "st1".into()
             }
         );
@@ -670,8 +735,8 @@ mod tests {
             status: IdentityStatus::Pending,
         });
         assert_eq!(
-            s.unlock,
-            Unlock::Waiting {
+            s.check,
+            Check::Waiting {
                 state: "st1".into()
             }
         );
@@ -685,8 +750,8 @@ mod tests {
             status: IdentityStatus::Succeeded,
         });
         assert_eq!(
-            s.unlock,
-            Unlock::Resetting {
+            s.check,
+            Check::Finishing {
                 state: "st1".into()
             }
         );
@@ -694,20 +759,23 @@ mod tests {
         let s = s.reduce(Action::ResetAnswered(Ok(ResetOutcome::Unlocked)));
         assert_eq!(s.screen, Screen::Code);
         assert_eq!(s.notice, Some(Notice::Unlocked));
-        assert_eq!(s.unlock, Unlock::Idle);
+        assert_eq!(s.check, Check::Idle);
         assert!(s.effects.contains(&Effect::Emit(WidgetEvent::Unlocked)));
     }
 
     #[test]
     fn a_blocked_popup_is_said_so() {
-        let s = locked().reduce(Action::UnlockStart {
+        let s = locked().reduce(Action::CheckStart {
             popup_opened: false,
         });
-        assert_eq!(s.unlock, Unlock::Problem(UnlockProblem::PopupBlocked));
-        assert!(s.effects.iter().all(|e| *e != Effect::StartIdentity));
+        assert_eq!(s.check, Check::Problem(CheckProblem::PopupBlocked));
+        assert!(s
+            .effects
+            .iter()
+            .all(|e| !matches!(e, Effect::StartIdentity(_))));
         // The same button tries again.
-        let s = s.reduce(Action::UnlockStart { popup_opened: true });
-        assert_eq!(s.unlock, Unlock::Starting);
+        let s = s.reduce(Action::CheckStart { popup_opened: true });
+        assert_eq!(s.check, Check::Starting);
     }
 
     #[test]
@@ -720,43 +788,88 @@ mod tests {
             hrd_code: "AP010".into(),
         })));
         assert_eq!(
-            refused.unlock,
-            Unlock::Problem(UnlockProblem::Refused {
+            refused.check,
+            Check::Problem(CheckProblem::Refused {
                 hrd_code: "AP010".into()
             })
         );
         assert!(refused.effects.contains(&Effect::ClosePopup));
         assert_eq!(
             refused
-                .reduce(Action::UnlockStart { popup_opened: true })
-                .unlock,
-            Unlock::Starting
+                .reduce(Action::CheckStart { popup_opened: true })
+                .check,
+            Check::Starting
         );
 
         let mismatch = resetting.reduce(Action::ResetAnswered(Ok(ResetOutcome::IdentityMismatch)));
-        assert_eq!(mismatch.unlock, Unlock::Problem(UnlockProblem::Mismatch));
+        assert_eq!(mismatch.check, Check::Problem(CheckProblem::Mismatch));
 
         let down = resetting.reduce(Action::ResetAnswered(Ok(ResetOutcome::HrdUnavailable)));
         assert_eq!(
-            down.unlock,
-            Unlock::Problem(UnlockProblem::HrdDown {
+            down.check,
+            Check::Problem(CheckProblem::HrdDown {
                 state: "st1".into()
             })
         );
-        let retried = down.reduce(Action::UnlockRetry);
+        let retried = down.reduce(Action::CheckRetry);
         assert_eq!(retried.effects, vec![Effect::Reset("st1".into())]);
 
         let failed = waiting().reduce(Action::IdentityResult {
             state: "st1".into(),
             status: IdentityStatus::Expired,
         });
-        assert_eq!(failed.unlock, Unlock::Problem(UnlockProblem::CheckFailed));
+        assert_eq!(failed.check, Check::Problem(CheckProblem::CheckFailed));
 
         let offline = locked()
-            .reduce(Action::UnlockStart { popup_opened: true })
+            .reduce(Action::CheckStart { popup_opened: true })
             .reduce(Action::IdentityStarted(Err(ClientError::Network)));
-        assert_eq!(offline.unlock, Unlock::Problem(UnlockProblem::Network));
+        assert_eq!(offline.check, Check::Problem(CheckProblem::Network));
         assert!(offline.effects.contains(&Effect::ClosePopup));
+    }
+
+    #[test]
+    fn hrd_down_lets_the_phone_check_stand_in_for_the_code() {
+        let down = typed(&ready(0), "123456").reduce(Action::Answered(Ok(
+            VerifyOutcome::HrdUnavailable {
+                substitute_allowed: true,
+                hrd_code: Some("IE001".into()),
+            },
+        )));
+        let s = down.reduce(Action::CheckStart { popup_opened: true });
+        assert_eq!(s.effects, vec![Effect::StartIdentity(Purpose::Substitute)]);
+        let s = s
+            .reduce(Action::IdentityStarted(Ok(IdentityStart {
+                state: "sub1".into(),
+                popup_url: "/p".into(),
+                expires_in_seconds: 600,
+            })))
+            .reduce(Action::IdentityResult {
+                state: "sub1".into(),
+                status: IdentityStatus::Succeeded,
+            });
+        assert_eq!(s.effects, vec![Effect::Substitute("sub1".into())]);
+        let s = s.reduce(Action::SubstituteAnswered(Ok(
+            SubstituteOutcome::Verified {
+                receipt: "phone.receipt".into(),
+                emon_log: "sent".into(),
+            },
+        )));
+        assert_eq!(s.screen, Screen::Verified);
+        assert!(s.effects.contains(&Effect::Emit(WidgetEvent::Verified {
+            receipt: "phone.receipt".into()
+        })));
+
+        // Not offered when the institution does not allow it.
+        let no = typed(&ready(0), "123456").reduce(Action::Answered(Ok(
+            VerifyOutcome::HrdUnavailable {
+                substitute_allowed: false,
+                hrd_code: None,
+            },
+        )));
+        assert!(no
+            .reduce(Action::CheckStart { popup_opened: true })
+            .effects
+            .is_empty());
     }
 
     #[test]

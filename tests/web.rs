@@ -44,8 +44,12 @@ export function install_identity_double(blockPopup, reset) {
     const url = new URL(request.url);
     const reply = (status, obj) => new Response(JSON.stringify(obj), { status, headers: { "Content-Type": "application/json" } });
     if (url.pathname === "/v1/identity/start") {
-      window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: "", auth: request.headers.get("Authorization") });
+      window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: url.search, auth: request.headers.get("Authorization") });
       return reply(200, { state: "st-1", popup_url: "/v1/identity/sandbox/st-1", expires_in_seconds: 600 });
+    }
+    if (url.pathname === "/v1/substitute/complete") {
+      window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: await request.text(), auth: request.headers.get("Authorization") });
+      return reply(200, { result: "verified", receipt: "phone.receipt", emon_log: "sent" });
     }
     if (url.pathname === "/v1/lock/reset") {
       window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: await request.text(), auth: request.headers.get("Authorization") });
@@ -521,7 +525,10 @@ fn session_locked() -> JsValue {
 }
 
 fn click_panel_button(h: &HtmlElement) {
-    let button: HtmlElement = find(h, ".panel button").unwrap().dyn_into().unwrap();
+    let button: HtmlElement = find(h, ".panel button.primary")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     button.click();
 }
 
@@ -610,5 +617,41 @@ async fn hrd_refusing_the_reset_offers_the_check_again() {
         text(&h).contains("휴대폰 본인인증으로 잠금 풀기"),
         "start again"
     );
+    h.remove();
+}
+
+#[wasm_bindgen_test]
+async fn hrd_down_then_the_phone_check_stands_in_for_the_code() {
+    fake(
+        0,
+        r#"{"*":{"status":200,"body":{"result":"hrd_unavailable","substitute_allowed":true,"hrd_code":"IE001"}}}"#,
+    );
+    install_identity_double(false, js(UNLOCKED));
+    let h = auto_host("t");
+    let events = record_events(&h);
+    motp_widget::mount::mount_all().unwrap();
+    mounted(&h).await;
+    type_and_submit(&h, "654321").await;
+    until("substitute offered", || {
+        text(&h).contains("휴대폰 본인인증으로 대신 인증")
+    })
+    .await;
+    click_panel_button(&h);
+    until("waiting", || text(&h).contains("새 창에서")).await;
+    let start = calls("/v1/identity/start");
+    assert_eq!(field(&start.get(0), "body"), "?purpose=substitute");
+    message_from_page(js(
+        r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#,
+    ));
+    until("verified", || text(&h).contains("인증되었습니다")).await;
+    assert_eq!(
+        field(&calls("/v1/substitute/complete").get(0), "body"),
+        r#"{"state":"st-1"}"#
+    );
+    assert_eq!(
+        field(&event(&events, "motp:verified").unwrap(), "receipt"),
+        "phone.receipt"
+    );
+    assert_eq!(calls("/v1/lock/reset").length(), 0);
     h.remove();
 }

@@ -1,13 +1,13 @@
 //! The widget: runs the state machine, performs its effects and draws the current screen.
 
 use crate::api::Client;
+use crate::components::check_panel::CheckPanel;
 use crate::components::code_form::CodeForm;
 use crate::components::identity_watch::IdentityWatch;
-use crate::components::lock_screen::LockScreen;
 use crate::components::panel::Panel;
 use crate::events;
 use crate::i18n::{strings, Lang};
-use crate::state::{Action, Effect, Screen, State, Unlock};
+use crate::state::{Action, Check, Effect, Screen, State};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{HtmlElement, Window};
@@ -98,7 +98,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 <p>{ s.verified_body }</p>
             </Panel>
         },
-        Screen::Locked => {
+        Screen::Locked | Screen::HrdUnavailable { .. } => {
             let onstart = {
                 let (dispatcher, popup) = (machine.dispatcher(), popup.clone());
                 Callback::from(move |_| {
@@ -116,35 +116,49 @@ pub fn Widget(props: &WidgetProps) -> Html {
                         .flatten();
                     let popup_opened = opened.is_some();
                     *popup.borrow_mut() = opened;
-                    dispatcher.dispatch(Action::UnlockStart { popup_opened });
+                    dispatcher.dispatch(Action::CheckStart { popup_opened });
                 })
             };
-            let watch = match &state.unlock {
-                Unlock::Waiting { state: check } => {
+            let watch = match &state.check {
+                Check::Waiting { state: check } => {
                     let d = machine.dispatcher();
                     html! { <IdentityWatch client={props.client.clone()} state={check.clone()} ondone={Callback::from(move |a| d.dispatch(a))} /> }
                 }
                 _ => html! {},
             };
-            html! {
-                <>
-                    <LockScreen lang={props.lang} unlock={state.unlock.clone()} heading_ref={heading_ref.clone()}
-                        {onstart} onretry={send(|| Action::UnlockRetry)} />
-                    { watch }
-                </>
-            }
+            let panel = match &state.screen {
+                Screen::Locked => html! {
+                    <CheckPanel lang={props.lang} tone="danger" title={s.locked_title} check={state.check.clone()}
+                        heading_ref={heading_ref.clone()} start_label={s.unlock_button}
+                        {onstart} onretry={send(|| Action::CheckRetry)}>
+                        <p>{ s.locked_body }</p>
+                        <p class="small">{ s.locked_reregister }</p>
+                    </CheckPanel>
+                },
+                Screen::HrdUnavailable {
+                    substitute_allowed: true,
+                } => html! {
+                    <CheckPanel lang={props.lang} tone="warning" title={s.hrd_down_title} check={state.check.clone()}
+                        heading_ref={heading_ref.clone()} start_label={s.substitute_button}
+                        {onstart} onretry={send(|| Action::CheckRetry)}
+                        secondary={(AttrValue::from(s.try_again), send(|| Action::BackToCode))}>
+                        <p>{ s.hrd_down_body }</p>
+                        <p>{ s.hrd_down_substitute }</p>
+                    </CheckPanel>
+                },
+                _ => html! {
+                    <Panel tone="warning" title={s.hrd_down_title} heading_ref={heading_ref.clone()}
+                        action={(AttrValue::from(s.try_again), send(|| Action::BackToCode))}>
+                        <p>{ s.hrd_down_body }</p>
+                    </Panel>
+                },
+            };
+            html! { <>{ panel }{ watch }</> }
         }
         Screen::NotRegistered => html! {
             <Panel tone="warning" title={s.not_registered_title} heading_ref={heading_ref.clone()}
                 action={(AttrValue::from(s.try_again), send(|| Action::BackToCode))}>
                 <ul>{ for s.not_registered_body.iter().map(|l| html! { <li>{ *l }</li> }) }</ul>
-            </Panel>
-        },
-        Screen::HrdUnavailable { substitute_allowed } => html! {
-            <Panel tone="warning" title={s.hrd_down_title} heading_ref={heading_ref.clone()}
-                action={(AttrValue::from(s.try_again), send(|| Action::BackToCode))}>
-                <p>{ s.hrd_down_body }</p>
-                if *substitute_allowed { <p>{ s.hrd_down_substitute }</p> }
             </Panel>
         },
         Screen::SessionExpired => {
@@ -219,10 +233,18 @@ fn run(
                 let _ = h.focus();
             }
         }
-        Effect::StartIdentity => {
+        Effect::StartIdentity(purpose) => {
             let (client, dispatcher) = (client.clone(), dispatcher.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                dispatcher.dispatch(Action::IdentityStarted(client.identity_start().await));
+                dispatcher.dispatch(Action::IdentityStarted(
+                    client.identity_start(purpose).await,
+                ));
+            });
+        }
+        Effect::Substitute(state) => {
+            let (client, dispatcher) = (client.clone(), dispatcher.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                dispatcher.dispatch(Action::SubstituteAnswered(client.substitute(&state).await));
             });
         }
         Effect::NavigatePopup(url) => {

@@ -237,6 +237,61 @@ impl Harness {
     }
 }
 
+impl Harness {
+    /// Does the sandbox carrier check in the popup the widget opened, as a trainee would, and
+    /// returns to the LMS page.
+    pub async fn phone_check_in_popup(&self, name: &str, tel: &str) -> TestResult {
+        let main = self.browser.window().await?;
+        let popup = self
+            .browser
+            .windows()
+            .await?
+            .into_iter()
+            .find(|w| *w != main)
+            .ok_or("no popup window")?;
+        self.browser.switch_to_window(popup).await?;
+        self.browser
+            .wait()
+            .for_element(Locator::Id("name"))
+            .await?
+            .send_keys(name)
+            .await?;
+        self.browser
+            .find(Locator::Id("tel"))
+            .await?
+            .send_keys(tel)
+            .await?;
+        self.browser
+            .find(Locator::Id("send"))
+            .await?
+            .click()
+            .await?;
+        let sms = self
+            .browser
+            .wait()
+            .for_element(Locator::Id("sms-code"))
+            .await?
+            .text()
+            .await?;
+        self.browser
+            .find(Locator::Id("sms"))
+            .await?
+            .send_keys(&sms)
+            .await?;
+        self.browser
+            .find(Locator::Id("confirm"))
+            .await?
+            .click()
+            .await?;
+        self.browser
+            .wait()
+            .for_element(Locator::Id("result"))
+            .await?;
+        self.browser.switch_to_window(main).await?;
+        Ok(())
+    }
+}
+
 impl Drop for Harness {
     fn drop(&mut self) {
         let _ = self.chromedriver.start_kill();

@@ -105,48 +105,12 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
             .await?;
 
         // The lock screen opens the identity check in a popup.
-        let main = h.browser.window().await?;
-        h.in_widget("motp", ".panel button").await?.click().await?;
-        h.widget_text_containing("motp", "새 창에서").await?;
-        let popup = h
-            .browser
-            .windows()
-            .await?
-            .into_iter()
-            .find(|w| *w != main)
-            .ok_or("no popup window")?;
-        h.browser.switch_to_window(popup).await?;
-        h.browser
-            .wait()
-            .for_element(Locator::Id("name"))
-            .await?
-            .send_keys("홍길동")
-            .await?;
-        h.browser
-            .find(Locator::Id("tel"))
-            .await?
-            .send_keys("010-1234-5678")
-            .await?;
-        h.browser.find(Locator::Id("send")).await?.click().await?;
-        let sms = h
-            .browser
-            .wait()
-            .for_element(Locator::Id("sms-code"))
-            .await?
-            .text()
-            .await?;
-        h.browser
-            .find(Locator::Id("sms"))
-            .await?
-            .send_keys(&sms)
-            .await?;
-        h.browser
-            .find(Locator::Id("confirm"))
+        h.in_widget("motp", ".panel button.primary")
             .await?
             .click()
             .await?;
-        h.browser.wait().for_element(Locator::Id("result")).await?;
-        h.browser.switch_to_window(main).await?;
+        h.widget_text_containing("motp", "새 창에서").await?;
+        h.phone_check_in_popup("홍길동", "010-1234-5678").await?;
 
         // The widget heard the popup, the server reset the lock at HRD, and the code works again.
         h.widget_text_containing("motp", "잠금이 풀렸습니다")
@@ -169,6 +133,43 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
             .until("document.getElementById('video').classList.contains('playing')")
             .await;
         check!(playing.is_ok(), "the lecture never started playing");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn hrd_down_then_the_phone_check_stands_in_and_e_mon_gets_the_log() {
+    Harness::journey("substitute", |h| async move {
+        h.browser.goto(&h.url("/")).await?;
+        let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+        sandbox.faults.set(hrd_sandbox::faults::FaultMode::Ie001, 1);
+        let input = h.in_widget("motp", "#motp-code").await?;
+        input.send_keys(&phone_code(&h, T0)).await?;
+        input.send_keys("\u{E007}").await?;
+        h.widget_text_containing("motp", "응답하지 않습니다")
+            .await?;
+
+        h.in_widget("motp", ".panel button.primary")
+            .await?
+            .click()
+            .await?;
+        h.widget_text_containing("motp", "새 창에서").await?;
+        h.phone_check_in_popup("홍길동", "01012345678").await?;
+        h.widget_text_containing("motp", "인증되었습니다").await?;
+        let playing = h
+            .until("document.getElementById('video').classList.contains('playing')")
+            .await;
+        check!(playing.is_ok(), "the lecture never started playing");
+        let logs = sandbox.logs(Some("pSubOtpLog"));
+        check!(
+            logs.len() == 1 && logs[0].answer == "101",
+            "e-mon got the log once: {logs:?}"
+        );
+        check!(
+            sandbox.logs(Some("reset")).is_empty(),
+            "no reset for a substitute check"
+        );
         Ok(())
     })
     .await;

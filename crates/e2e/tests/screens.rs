@@ -68,7 +68,10 @@ async fn all_screens(h: std::sync::Arc<Harness>, width: u32) -> TestResult {
     shoot(&h, width, "05-locked").await?;
 
     let main = h.browser.window().await?;
-    h.in_widget("motp", ".panel button").await?.click().await?;
+    h.in_widget("motp", ".panel button.primary")
+        .await?
+        .click()
+        .await?;
     h.widget_text_containing("motp", "새 창에서").await?;
     shoot(&h, width, "06-unlock-waiting").await?;
     let popup = h
