@@ -74,8 +74,9 @@ pub enum CheckProblem {
     Mismatch,
     /// HRD refused the reset (AP010): do the check again.
     Refused { hrd_code: String },
-    /// HRD did not answer; the same check can be sent again.
-    HrdDown { state: String },
+    /// HRD has not answered the reset yet: it is queued and will be sent until HRD answers; the
+    /// trainee goes back to the code and tries it in a little while.
+    Queued,
     /// The server could not be reached.
     Network,
 }
@@ -143,8 +144,6 @@ pub enum Action {
     },
     ResetAnswered(Result<ResetOutcome, ClientError>),
     SubstituteAnswered(Result<SubstituteOutcome, ClientError>),
-    /// "Try again" after HRD did not answer the reset: resend the same check.
-    CheckRetry,
     /// The lock was lifted.
     Unlocked,
 }
@@ -326,9 +325,9 @@ impl State {
                 }
             }
             Action::ResetAnswered(result) => {
-                let Check::Finishing { state } = &self.check else {
+                if !matches!(self.check, Check::Finishing { .. }) {
                     return next;
-                };
+                }
                 match result {
                     Ok(ResetOutcome::Unlocked) => return next.reduce(Action::Unlocked),
                     Ok(ResetOutcome::ResetRefused { hrd_code }) => {
@@ -345,13 +344,12 @@ impl State {
                             message: "the checked name or mobile differ from the LMS record".into(),
                         }),
                     ),
-                    Ok(ResetOutcome::HrdUnavailable) => next.check_problem(
-                        CheckProblem::HrdDown {
-                            state: state.clone(),
-                        },
+                    Ok(ResetOutcome::ResetQueued) => next.check_problem(
+                        CheckProblem::Queued,
                         Some(WidgetEvent::Error {
-                            code: "hrd_unavailable".into(),
-                            message: "HRD did not answer the reset".into(),
+                            code: "reset_queued".into(),
+                            message: "HRD has not answered the reset yet; it will be sent again"
+                                .into(),
                         }),
                     ),
                     Ok(ResetOutcome::IdentityCheckRequired { .. }) => {
@@ -383,14 +381,6 @@ impl State {
                         next.check_problem(CheckProblem::CheckFailed, None)
                     }
                     Err(e) => next.check_problem(CheckProblem::Network, Some(e.event())),
-                }
-            }
-            Action::CheckRetry => {
-                if let Check::Problem(CheckProblem::HrdDown { state }) = &self.check {
-                    next.check = Check::Finishing {
-                        state: state.clone(),
-                    };
-                    next.effects.push(Effect::Reset(state.clone()));
                 }
             }
             Action::Unlocked => {
@@ -804,15 +794,11 @@ mod tests {
         let mismatch = resetting.reduce(Action::ResetAnswered(Ok(ResetOutcome::IdentityMismatch)));
         assert_eq!(mismatch.check, Check::Problem(CheckProblem::Mismatch));
 
-        let down = resetting.reduce(Action::ResetAnswered(Ok(ResetOutcome::HrdUnavailable)));
-        assert_eq!(
-            down.check,
-            Check::Problem(CheckProblem::HrdDown {
-                state: "st1".into()
-            })
-        );
-        let retried = down.reduce(Action::CheckRetry);
-        assert_eq!(retried.effects, vec![Effect::Reset("st1".into())]);
+        let queued = resetting.reduce(Action::ResetAnswered(Ok(ResetOutcome::ResetQueued)));
+        assert_eq!(queued.check, Check::Problem(CheckProblem::Queued));
+        // The way forward is the code step; the lock lifts when HRD gets the queued reset.
+        let back = queued.reduce(Action::BackToCode);
+        assert_eq!((back.screen, back.check), (Screen::Code, Check::Idle));
 
         let failed = waiting().reduce(Action::IdentityResult {
             state: "st1".into(),

@@ -19,8 +19,8 @@ pub struct CheckPanelProps {
     pub start_label: AttrValue,
     /// Opens the popup and starts a check (must run in the click itself, or popups are blocked).
     pub onstart: Callback<()>,
-    /// Sends the same successful check again after HRD did not answer.
-    pub onretry: Callback<()>,
+    /// Back to the code step (after a reset was queued).
+    pub onback: Callback<()>,
     /// Another way forward besides the check (e.g. "type a code again").
     #[prop_or_default]
     pub secondary: Option<(AttrValue, Callback<()>)>,
@@ -38,16 +38,16 @@ pub fn CheckPanel(props: &CheckPanelProps) -> Html {
         Check::Waiting { .. } => (Some(s.unlock_waiting), None),
         Check::Finishing { .. } => (Some(s.unlock_resetting), None),
         Check::Problem(problem) => {
-            let (text, retry_same) = match problem {
+            let (text, back_to_code) = match problem {
                 CheckProblem::PopupBlocked => (s.popup_blocked, false),
                 CheckProblem::CheckFailed => (s.check_failed, false),
                 CheckProblem::Mismatch => (s.identity_mismatch, false),
                 CheckProblem::Refused { .. } => (s.reset_refused, false),
-                CheckProblem::HrdDown { .. } => (s.reset_hrd_down, true),
+                CheckProblem::Queued => (s.reset_queued, true),
                 CheckProblem::Network => (s.unlock_network, false),
             };
-            let action = if retry_same {
-                (AttrValue::from(s.unlock_again), props.onretry.clone())
+            let action = if back_to_code {
+                (AttrValue::from(s.try_again), props.onback.clone())
             } else {
                 start
             };

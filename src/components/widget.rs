@@ -130,7 +130,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 Screen::Locked => html! {
                     <CheckPanel lang={props.lang} tone="danger" title={s.locked_title} check={state.check.clone()}
                         heading_ref={heading_ref.clone()} start_label={s.unlock_button}
-                        {onstart} onretry={send(|| Action::CheckRetry)}>
+                        {onstart} onback={send(|| Action::BackToCode)}>
                         <p>{ s.locked_body }</p>
                         <p class="small">{ s.locked_reregister }</p>
                     </CheckPanel>
@@ -140,7 +140,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 } => html! {
                     <CheckPanel lang={props.lang} tone="warning" title={s.hrd_down_title} check={state.check.clone()}
                         heading_ref={heading_ref.clone()} start_label={s.substitute_button}
-                        {onstart} onretry={send(|| Action::CheckRetry)}
+                        {onstart} onback={send(|| Action::BackToCode)}
                         secondary={(AttrValue::from(s.try_again), send(|| Action::BackToCode))}>
                         <p>{ s.hrd_down_body }</p>
                         <p>{ s.hrd_down_substitute }</p>

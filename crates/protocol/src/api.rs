@@ -85,8 +85,9 @@ pub enum ResetOutcome {
     Unlocked,
     /// HRD answered AP010 (or another refusal): do the identity check again.
     ResetRefused { hrd_code: String },
-    /// HRD did not answer; the same identity check may be tried again shortly.
-    HrdUnavailable,
+    /// HRD did not answer yet; the reset is stored and will be sent until HRD answers. Try the code
+    /// again in a little while.
+    ResetQueued,
     /// The checked person's name or mobile differ from the LMS record.
     IdentityMismatch,
     /// No successful, fresh, unused identity check of this trainee has that state.

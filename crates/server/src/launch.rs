@@ -96,6 +96,11 @@ pub async fn start(
         demo,
     })
     .await?;
+    // A restart is the moment to retry: everything still queued is due at once.
+    let resumed = state.store.outbox_resume(state.now()).await?;
+    if resumed > 0 {
+        tracing::info!(resumed, "outbox: resuming queued sends");
+    }
     let router = app(state.clone());
     // One shutdown for both: the HTTP server drains its requests, the outbox worker finishes the
     // send in progress.

@@ -126,6 +126,7 @@ pub fn app(state: AppState) -> Router {
         .merge(reset::routes())
         .merge(audit::routes())
         .merge(substitute::routes())
+        .merge(outbox::routes())
         .layer(DefaultBodyLimit::max(MAX_API_BODY_BYTES))
         .layer(cors);
     let mut router = Router::new()

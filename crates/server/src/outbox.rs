@@ -4,8 +4,16 @@
 
 use crate::error::AppError;
 use crate::hrd::HrdError;
+use crate::reset;
 use crate::store::{NewOutboxItem, OutboxItem};
+use crate::trainee::LmsServer;
 use crate::AppState;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use motp_protocol::hrd::UserResetForm;
+use motp_protocol::HrdCode;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -34,6 +42,23 @@ impl Sent {
             Sent::Queued => "queued",
         }
     }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin/outbox/flush", post(flush))
+}
+
+/// `POST /v1/admin/outbox/flush` (tenant credentials): sends everything queued now, back-off or
+/// not, for operators who just saw HRD come back. Answers how many items were tried and how many
+/// still wait.
+async fn flush(
+    State(state): State<AppState>,
+    LmsServer(_tenant): LmsServer,
+) -> Result<Json<Value>, AppError> {
+    state.store.outbox_all_due(state.now()).await?;
+    let tried = run_once(&state).await?;
+    let (depth, _) = state.store.outbox_depth().await?;
+    Ok(Json(json!({ "tried": tried, "queued": depth })))
 }
 
 /// Delay before retry number `attempts` (1-based), with `jitter` in 0..1.
@@ -75,6 +100,9 @@ pub async fn send(state: &AppState, id: i64) -> Result<Sent, AppError> {
 }
 
 async fn deliver(state: &AppState, item: &OutboxItem) -> Result<Sent, AppError> {
+    if item.kind == "reset" {
+        return deliver_reset(state, item).await;
+    }
     let fields: BTreeMap<String, String> = serde_json::from_str(&item.payload)
         .map_err(|e| AppError::Internal(format!("outbox item {}: {e}", item.id)))?;
     let result = state.emon.send(&item.kind, &fields).await;
@@ -95,16 +123,80 @@ async fn deliver(state: &AppState, item: &OutboxItem) -> Result<Sent, AppError> 
                 .await?;
             Ok(Sent::Refused)
         }
-        Err(e) => {
-            let retry_at = now + backoff(item.attempts + 1, jitter());
-            let error = match &e {
-                HrdError::Unreachable(_) => "unreachable".to_string(),
-                other => other.to_string(),
-            };
-            tracing::info!(id = item.id, kind = %item.kind, %error, retry_at, "outbox send failed; will retry");
-            state.store.outbox_retry(item.id, &error, retry_at).await?;
-            Ok(Sent::Queued)
+        Err(e) => retry_later(state, item, &e).await,
+    }
+}
+
+async fn retry_later(state: &AppState, item: &OutboxItem, e: &HrdError) -> Result<Sent, AppError> {
+    let retry_at = state.now() + backoff(item.attempts + 1, jitter());
+    let error = match e {
+        HrdError::Unreachable(_) => "unreachable".to_string(),
+        other => other.to_string(),
+    };
+    tracing::info!(id = item.id, kind = %item.kind, %error, retry_at, "outbox send failed; will retry");
+    state.store.outbox_retry(item.id, &error, retry_at).await?;
+    Ok(Sent::Queued)
+}
+
+/// `user_reset`: 200 lifts the lock (the check is spent, the count cleared); another HRD code is
+/// a final refusal; IE/CE codes and transport failures are retried.
+async fn deliver_reset(state: &AppState, item: &OutboxItem) -> Result<Sent, AppError> {
+    let form: UserResetForm = serde_json::from_str(&item.payload)
+        .map_err(|e| AppError::Internal(format!("outbox item {}: {e}", item.id)))?;
+    let check_state = item.dedupe.trim_start_matches("reset:");
+    let detail = format!("trnid={} trndt={}", form.m_trnid, form.m_trndt);
+    let result = state.hrd.user_reset(&form).await;
+    let now = state.now();
+    match result {
+        Ok(a) if a.code == HrdCode::Success => {
+            state
+                .store
+                .outbox_finished(item.id, "done", "200", now)
+                .await?;
+            state
+                .store
+                .finish_identity_reset(check_state, "used", now)
+                .await?;
+            state
+                .store
+                .clear_attempts(&item.tenant, &item.usrid, now)
+                .await?;
+            reset::audit(
+                state,
+                &item.tenant,
+                &item.usrid,
+                "reset",
+                Some("200"),
+                &detail,
+                now,
+            )
+            .await?;
+            Ok(Sent::Done)
         }
+        Ok(a) if a.code.is_hrd_failure() => retry_later(state, item, &HrdError::Status(200)).await,
+        Ok(a) => {
+            let code = a.code.as_str().to_string();
+            state
+                .store
+                .outbox_finished(item.id, "refused", &code, now)
+                .await?;
+            state
+                .store
+                .finish_identity_reset(check_state, "refused", now)
+                .await?;
+            reset::audit(
+                state,
+                &item.tenant,
+                &item.usrid,
+                "reset_refused",
+                Some(&code),
+                &detail,
+                now,
+            )
+            .await?;
+            Ok(Sent::Refused)
+        }
+        Err(e) => retry_later(state, item, &e).await,
     }
 }
 

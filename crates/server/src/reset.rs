@@ -1,11 +1,12 @@
 //! `POST /v1/lock/reset {state}`: lifts the HRD lock with a fresh, successful phone identity check
 //! of this very trainee, forwarding the provider's real record to HRD's `user_reset`. Each check
-//! lifts a lock at most once.
+//! lifts a lock at most once. The `user_reset` goes through the outbox: stored first, sent at once,
+//! and retried until HRD answers if it does not.
 
 use crate::error::AppError;
-use crate::hrd::HrdError;
 use crate::identity::{visible_status, CHECK_LIFETIME_SECS};
-use crate::store::AuditEvent;
+use crate::outbox;
+use crate::store::{AuditEvent, NewOutboxItem};
 use crate::token::Trainee;
 use crate::AppState;
 use axum::extract::State;
@@ -13,10 +14,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use motp_protocol::api::ResetOutcome;
+use motp_protocol::api::{IdentityStatus, ResetOutcome};
 use motp_protocol::hrd::UserResetForm;
 use motp_protocol::input::{normalize_name, normalize_tel};
-use motp_protocol::HrdCode;
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
@@ -51,70 +51,57 @@ async fn reset(
 ) -> Result<Response, AppError> {
     let now = state.now();
     let (tenant, usrid) = trainee.key();
-    let Some(check) = state
+    let dedupe = format!("reset:{}", req.state);
+    let check = state
         .store
-        .claim_identity_check(
-            &req.state,
-            tenant,
-            usrid,
-            "reset",
-            now - CHECK_LIFETIME_SECS,
-        )
+        .identity_check(&req.state)
         .await?
-    else {
-        // Say precisely why, for the widget and the LMS developer.
-        let status = state
-            .store
-            .identity_check(&req.state)
-            .await?
-            .filter(|c| c.tenant == tenant && c.usrid == usrid)
-            .map(|c| visible_status(&c.status, c.created_at, c.completed_at, now));
+        .filter(|c| c.tenant == tenant && c.usrid == usrid && c.purpose == "reset");
+    let status = check
+        .as_ref()
+        .map(|c| visible_status(&c.status, c.created_at, c.completed_at, now));
+    let Some(check) = check.filter(|_| status == Some(IdentityStatus::Succeeded)) else {
+        // Asked again for a reset already queued (say, after a dropped connection): same answer.
+        if status == Some(IdentityStatus::Resetting) {
+            if let Some(item) = state.store.outbox_by_dedupe(&dedupe).await? {
+                return answer_for(&state, item.id, outbox::Sent::Queued).await;
+            }
+        }
         return Ok(answer(
             StatusCode::CONFLICT,
             ResetOutcome::IdentityCheckRequired { status },
         ));
-    };
-    let audit = |event: &'static str, hrd_code: Option<String>, detail: String| {
-        let state = state.clone();
-        let (tenant, usrid) = (tenant.to_string(), usrid.to_string());
-        async move {
-            state
-                .store
-                .audit(
-                    now,
-                    AuditEvent {
-                        tenant: &tenant,
-                        usrid: &usrid,
-                        event,
-                        hrd_code: hrd_code.as_deref(),
-                        eval_cd: None,
-                        class_tme: None,
-                        detail: Some(&detail),
-                    },
-                )
-                .await
-        }
     };
     let (name, tel) = (
         check.name.clone().unwrap_or_default(),
         check.tel.clone().unwrap_or_default(),
     );
     if !same_name(&name, &trainee.name) || !same_tel(&tel, &trainee.tel) {
-        state
+        if state
             .store
-            .finish_identity_reset(&check.state, "refused", now)
-            .await?;
-        audit(
-            "reset_refused",
-            None,
-            format!("identity mismatch, check {}", check.state),
-        )
-        .await?;
+            .claim_identity_check(
+                &check.state,
+                tenant,
+                usrid,
+                "reset",
+                now - CHECK_LIFETIME_SECS,
+            )
+            .await?
+            .is_some()
+        {
+            state
+                .store
+                .finish_identity_reset(&check.state, "refused", now)
+                .await?;
+        }
+        let detail = format!("identity mismatch, check {}", check.state);
+        audit(&state, tenant, usrid, "reset_refused", None, &detail, now).await?;
         return Ok(answer(
             StatusCode::FORBIDDEN,
             ResetOutcome::IdentityMismatch,
         ));
     }
+    // The provider's real record, never placeholders.
     let form = UserResetForm {
         user_nm: trainee.name.clone(),
         user_tel: trainee.tel.clone(),
@@ -125,63 +112,76 @@ async fn reset(
         m_trnid: check.trnid.clone().unwrap_or_default(),
         m_trndt: check.trndt.clone().unwrap_or_default(),
     };
-    let detail = format!(
-        "provider={} trnid={} trndt={}",
-        check.provider, form.m_trnid, form.m_trndt
-    );
-    match state.hrd.user_reset(&form).await {
-        Ok(a) if a.code == HrdCode::Success => {
-            state
-                .store
-                .finish_identity_reset(&check.state, "used", now)
-                .await?;
-            state.store.clear_attempts(tenant, usrid, now).await?;
-            audit("reset", Some("200".into()), detail).await?;
-            Ok(answer(StatusCode::OK, ResetOutcome::Unlocked))
-        }
-        Ok(a) if a.code.is_hrd_failure() => {
-            state
-                .store
-                .finish_identity_reset(&check.state, "succeeded", now)
-                .await?;
-            audit("reset_unavailable", Some(a.code.as_str().into()), detail).await?;
-            Ok(answer(
-                StatusCode::BAD_GATEWAY,
-                ResetOutcome::HrdUnavailable,
-            ))
-        }
-        Ok(a) => {
-            state
-                .store
-                .finish_identity_reset(&check.state, "refused", now)
-                .await?;
-            audit("reset_refused", Some(a.code.as_str().into()), detail).await?;
-            Ok(answer(
+    let payload = serde_json::to_string(&form).map_err(|e| AppError::Internal(e.to_string()))?;
+    let item = NewOutboxItem {
+        kind: "reset",
+        dedupe: &dedupe,
+        tenant,
+        usrid,
+        payload: &payload,
+    };
+    // Stored before it is sent: if the process dies now, the worker sends it after the restart.
+    let Some(id) = state
+        .store
+        .claim_and_enqueue(
+            &check.state,
+            tenant,
+            usrid,
+            now - CHECK_LIFETIME_SECS,
+            &item,
+            now,
+        )
+        .await?
+    else {
+        return Ok(answer(
+            StatusCode::CONFLICT,
+            ResetOutcome::IdentityCheckRequired { status },
+        ));
+    };
+    let sent = outbox::send(&state, id).await?;
+    answer_for(&state, id, sent).await
+}
+
+/// The trainee's answer for reset item `id`, told truthfully: unlocked, refused, or queued.
+async fn answer_for(state: &AppState, id: i64, sent: outbox::Sent) -> Result<Response, AppError> {
+    Ok(match sent {
+        outbox::Sent::Done => answer(StatusCode::OK, ResetOutcome::Unlocked),
+        outbox::Sent::Refused => {
+            let item = state.store.outbox_item(id).await?;
+            let hrd_code = item.and_then(|i| i.last_error).unwrap_or_default();
+            answer(
                 StatusCode::CONFLICT,
-                ResetOutcome::ResetRefused {
-                    hrd_code: a.code.as_str().into(),
-                },
-            ))
+                ResetOutcome::ResetRefused { hrd_code },
+            )
         }
-        Err(e) => {
-            // HRD never answered: the check was not spent and can be tried again.
-            tracing::warn!(error = %e, "user_reset: HRD unavailable");
-            state
-                .store
-                .finish_identity_reset(&check.state, "succeeded", now)
-                .await?;
-            let code = if matches!(e, HrdError::Timeout) {
-                "timeout"
-            } else {
-                "unreachable"
-            };
-            audit("reset_unavailable", Some(code.into()), detail).await?;
-            Ok(answer(
-                StatusCode::BAD_GATEWAY,
-                ResetOutcome::HrdUnavailable,
-            ))
-        }
-    }
+        outbox::Sent::Queued => answer(StatusCode::ACCEPTED, ResetOutcome::ResetQueued),
+    })
+}
+
+pub async fn audit(
+    state: &AppState,
+    tenant: &str,
+    usrid: &str,
+    event: &str,
+    hrd_code: Option<&str>,
+    detail: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    state
+        .store
+        .audit(
+            now,
+            AuditEvent {
+                tenant,
+                usrid,
+                event,
+                hrd_code,
+                eval_cd: None,
+                class_tme: None,
+                detail: Some(detail),
+            },
+        )
+        .await
 }
 
 #[cfg(test)]

@@ -389,6 +389,88 @@ impl Store {
         .await?)
     }
 
+    /// Takes a succeeded, fresh reset check of this trainee and queues its `user_reset` in one
+    /// transaction: after a crash either both happened or neither did. `None` if the check was not
+    /// (or no longer) usable.
+    pub async fn claim_and_enqueue(
+        &self,
+        state: &str,
+        tenant: &str,
+        usrid: &str,
+        completed_after: i64,
+        item: &NewOutboxItem<'_>,
+        now: i64,
+    ) -> Result<Option<i64>, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let claimed = sqlx::query(
+            "UPDATE identity_checks SET status = 'resetting'
+             WHERE state = ? AND tenant = ? AND usrid = ? AND purpose = 'reset' AND status = 'succeeded' AND completed_at >= ?",
+        )
+        .bind(state)
+        .bind(tenant)
+        .bind(usrid)
+        .bind(completed_after)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() != 1 {
+            return Ok(None);
+        }
+        sqlx::query(
+            "INSERT INTO outbox (kind, dedupe, tenant, usrid, payload, status, next_at, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)
+             ON CONFLICT (dedupe) DO NOTHING",
+        )
+        .bind(item.kind)
+        .bind(item.dedupe)
+        .bind(item.tenant)
+        .bind(item.usrid)
+        .bind(item.payload)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM outbox WHERE dedupe = ?")
+            .bind(item.dedupe)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    pub async fn outbox_by_dedupe(&self, dedupe: &str) -> Result<Option<OutboxItem>, AppError> {
+        Ok(sqlx::query_as::<_, OutboxItem>(
+            "SELECT id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at FROM outbox WHERE dedupe = ?",
+        )
+        .bind(dedupe)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// At start-up: everything queued is due at once, and holds taken by this store's previous
+    /// process (killed mid-send) are void. Sound because a SQLite store has one server process;
+    /// a shared database would need holds tagged with their process.
+    pub async fn outbox_resume(&self, now: i64) -> Result<u64, AppError> {
+        Ok(sqlx::query(
+            "UPDATE outbox SET next_at = ?, leased_until = NULL WHERE status = 'queued'",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
+    /// Everything still queued becomes due at once (after a restart, or an operator's flush);
+    /// items another sender holds stay with it.
+    pub async fn outbox_all_due(&self, now: i64) -> Result<u64, AppError> {
+        Ok(
+            sqlx::query("UPDATE outbox SET next_at = ? WHERE status = 'queued' AND next_at > ?")
+                .bind(now)
+                .bind(now)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
+    }
+
     /// Ends a reset attempt: `used` (HRD lifted the lock; personal data is dropped, the provider's
     /// record stays), `succeeded` (HRD unreachable: the check may be tried again) or `refused`.
     pub async fn finish_identity_reset(
@@ -508,10 +590,12 @@ impl Store {
         lease_until: i64,
     ) -> Result<bool, AppError> {
         let done = sqlx::query(
-            "UPDATE outbox SET next_at = ? WHERE id = ? AND status = 'queued' AND next_at <= ?",
+            "UPDATE outbox SET leased_until = ?
+             WHERE id = ? AND status = 'queued' AND next_at <= ? AND (leased_until IS NULL OR leased_until <= ?)",
         )
         .bind(lease_until)
         .bind(id)
+        .bind(now)
         .bind(now)
         .execute(&self.pool)
         .await?;
@@ -538,7 +622,7 @@ impl Store {
 
     /// The send failed in a way worth retrying: try again at `next_at`.
     pub async fn outbox_retry(&self, id: i64, error: &str, next_at: i64) -> Result<(), AppError> {
-        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ? AND status = 'queued'")
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ?, leased_until = NULL WHERE id = ? AND status = 'queued'")
             .bind(error)
             .bind(next_at)
             .bind(id)

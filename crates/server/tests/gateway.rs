@@ -775,22 +775,92 @@ async fn lms_attested_checks_are_signed_fresh_and_used_once() {
 }
 
 #[tokio::test]
-async fn hrd_refusing_the_reset_spends_the_check_and_hrd_down_does_not() {
+async fn a_reset_hrd_does_not_answer_is_queued_sent_later_once_and_never_lost() {
     let w = world().await;
     w.lock().await;
     let state = w.sandbox_identity_check(NAME, TEL).await;
     w.sandbox
         .faults
-        .set(serde_json::from_value(json!("ie001")).unwrap(), 1);
+        .set(serde_json::from_value(json!("ie001")).unwrap(), 2);
     let (status, body) = w.reset_with(&launch_token(), &state).await;
-    assert_eq!((status, body), (502, json!({"result": "hrd_unavailable"})));
+    assert_eq!((status, body), (202, json!({"result": "reset_queued"})));
+    assert_eq!(w.check_status(&state).await["status"], "resetting");
+    // Asking again (say, after a dropped connection) neither sends nor queues a second reset.
+    let (status, body) = w.reset_with(&launch_token(), &state).await;
+    assert_eq!((status, body), (202, json!({"result": "reset_queued"})));
+
+    let flush = || {
+        w.http
+            .post(format!("{}/v1/admin/outbox/flush", w.server.url()))
+            .basic_auth("kosa", Some(SECRET))
+            .send()
+    };
+    w.clock.advance(10);
+    let flushed: Value = flush().await.unwrap().json().await.unwrap();
     assert_eq!(
-        w.check_status(&state).await["status"],
-        "succeeded",
-        "retry allowed"
+        flushed,
+        json!({"tried": 1, "queued": 1}),
+        "HRD still failing"
     );
+    w.clock.advance(30);
+    let flushed: Value = flush().await.unwrap().json().await.unwrap();
+    assert_eq!(flushed, json!({"tried": 1, "queued": 0}));
+
+    let resets = w.sandbox.logs(Some("reset"));
+    assert_eq!(resets.len(), 1, "exactly once");
+    assert_eq!(resets[0].answer, "200");
+    assert_eq!(w.check_status(&state).await["status"], "used");
     let (status, _) = w.reset_with(&launch_token(), &state).await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 409, "spent");
+}
+
+#[tokio::test]
+async fn hrd_refusing_the_reset_spends_the_check() {
+    let w = world().await;
+    // A trainee HRD does not know: user_reset answers AP010.
+    let stranger = token::mint(
+        &claims("kosa", "trainee07", "김미등록", "01055556666"),
+        SECRET,
+    );
+    let started = w.start_check_for(&stranger, ORIGIN, "reset").await;
+    let state = started["state"].as_str().unwrap();
+    let popup = format!(
+        "{}{}",
+        w.server.url(),
+        started["popup_url"].as_str().unwrap()
+    );
+    let page = w
+        .http
+        .post(format!("{popup}/sms"))
+        .form(&[
+            ("name", "김미등록"),
+            ("tel", "01055556666"),
+            ("carrier", "KT"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = page.find("id=\"sms-code\">").unwrap() + 14;
+    w.http
+        .post(format!("{popup}/confirm"))
+        .form(&[
+            ("name", "김미등록"),
+            ("tel", "01055556666"),
+            ("sms", &page[at..at + 6]),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = w.reset_with(&stranger, state).await;
+    assert_eq!(
+        (status, body),
+        (409, json!({"result": "reset_refused", "hrd_code": "AP010"}))
+    );
+    let (status, body) = w.reset_with(&stranger, state).await;
+    assert_eq!((status, body["status"].as_str()), (409, Some("refused")));
 }
 
 #[tokio::test]
