@@ -10,7 +10,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 # to 100 KB (goal 80 KB); today's build is 145.6 KB (see the issue notes for where the bytes go).
 WIDGET_GZIP_LIMIT ?= 153600
 
-.PHONY: demo test bootstrap widget widget-size lint test-native test-wasm test-e2e bench screens clean
+.PHONY: demo test bootstrap widget widget-size lint test-native test-postgres test-wasm test-e2e bench screens clean
 
 ## make demo: the product on its embedded defaults (sandbox HRD, SQLite under ./data), on 127.0.0.1:8080.
 demo: bootstrap widget
@@ -18,7 +18,7 @@ demo: bootstrap widget
 	./target/release/motp-server --listen 127.0.0.1:8080 --widget-dir dist
 
 ## make test: formatting, lints, native tests, widget tests in headless Chromium, end-to-end tests.
-test: bootstrap lint test-native widget widget-size test-wasm test-e2e
+test: bootstrap lint test-native test-postgres widget widget-size test-wasm test-e2e
 	@echo "make test: all suites passed"
 
 bootstrap:
@@ -38,6 +38,11 @@ lint:
 test-native:
 	@echo "== native tests (protocol, sandbox, server, widget state machine) =="
 	cargo test --workspace --exclude motp-e2e
+
+test-postgres:
+	@echo "== gateway, crash and multi-instance tests again on PostgreSQL (throwaway server on 127.0.0.1) =="
+	MOTP_TEST_POSTGRES_URL=$$(bash scripts/test-postgres.sh start) \
+		cargo test -p motp-server --test gateway --test crash --test instances
 
 test-wasm:
 	@echo "== widget tests in headless Chromium (wasm-bindgen-test) =="

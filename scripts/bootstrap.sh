@@ -20,12 +20,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! dpkg -s chromium chromium-driver fonts-noto-cjk >/dev/null 2>&1; then
-  log "installing Debian chromium + chromium-driver + fonts-noto-cjk"
+if ! dpkg -s chromium chromium-driver fonts-noto-cjk postgresql >/dev/null 2>&1; then
+  log "installing Debian chromium + chromium-driver + fonts-noto-cjk + postgresql"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # Fonts with Hangul, so screenshots and layout checks see Korean text as trainees do.
-  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
+  # PostgreSQL: the tests run the gateway on it too (scripts/test-postgres.sh starts a throwaway one).
+  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk postgresql >/dev/null
 fi
 
 if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$BINARYEN_VERSION" ]; then

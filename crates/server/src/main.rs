@@ -30,7 +30,13 @@ async fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("motp-server: {e}");
+            // The operator sees the detail that API clients never get.
+            match e.downcast_ref::<motp_server::error::AppError>() {
+                Some(motp_server::error::AppError::Internal(detail)) => {
+                    eprintln!("motp-server: {detail}")
+                }
+                _ => eprintln!("motp-server: {e}"),
+            }
             ExitCode::FAILURE
         }
     }

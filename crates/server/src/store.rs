@@ -1,15 +1,26 @@
-//! Durable state: attempt counts, issued receipts and the audit trail, in SQLite (WAL). Updates are
-//! single atomic statements, so concurrent requests for one trainee cannot lose a count.
+//! Durable state: attempt counts, identity checks, receipts, the outbox and the audit trail. One
+//! interface, two engines: SQLite (the embedded default, a file in WAL mode) and PostgreSQL (a
+//! `postgres://` URL, for several gateway instances). The SQL is written once, in the dialect both
+//! accept; each engine has its own migrations (`migrations/sqlite`, `migrations/postgres`). Updates
+//! are single atomic statements or transactions, so concurrent requests cannot lose a count.
 
 use crate::error::AppError;
 use motp_protocol::MAX_FAILURES;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::SqlitePool;
-use std::str::FromStr;
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+use sqlx::Executor;
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
 
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    pub engine: Engine,
 }
 
 /// A trainee's consecutive wrong codes and lock, as last learnt from HRD.
@@ -126,7 +137,10 @@ pub struct AuditEvent<'a> {
 
 impl Store {
     /// Opens (creating if needed) the database and applies the migrations in `migrations/`.
+    /// Opens (creating if needed) the database `url` names — `sqlite://path` or
+    /// `postgres://…` — and applies that engine's migrations.
     pub async fn open(url: &str) -> Result<Store, sqlx::Error> {
+        sqlx::any::install_default_drivers();
         if let Some(path) = url.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or(path);
             if let Some(dir) = std::path::Path::new(path).parent() {
@@ -134,26 +148,53 @@ impl Store {
                     std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
                 }
             }
+            let url = if url.contains('?') {
+                url.to_string()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            let pool = AnyPoolOptions::new()
+                .max_connections(4)
+                // Per connection: wait for a writer instead of failing with "database is locked".
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        Ok(())
+                    })
+                })
+                .connect(&url)
+                .await?;
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Ok(Store {
+                pool,
+                engine: Engine::Sqlite,
+            })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(10)
+                .connect(url)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Ok(Store {
+                pool,
+                engine: Engine::Postgres,
+            })
+        } else {
+            Err(sqlx::Error::Configuration(
+                format!("unsupported database URL {url:?}: use sqlite://… or postgres://…").into(),
+            ))
         }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .busy_timeout(std::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
     }
 
     pub async fn attempts(&self, tenant: &str, usrid: &str) -> Result<AttemptState, AppError> {
-        let row: Option<(i64, i64)> =
-            sqlx::query_as("SELECT failures, locked FROM attempts WHERE tenant = ? AND usrid = ?")
-                .bind(tenant)
-                .bind(usrid)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT failures, locked FROM attempts WHERE tenant = $1 AND usrid = $2",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row
             .map(|(f, l)| AttemptState {
                 failures: f as u32,
@@ -170,8 +211,8 @@ impl Store {
         now: i64,
     ) -> Result<AttemptState, AppError> {
         let (f, l): (i64, i64) = sqlx::query_as(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES (?, ?, 1, 0, ?)
-             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = failures + 1, updated_at = excluded.updated_at
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 1, 0, $3)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = attempts.failures + 1, updated_at = excluded.updated_at
              RETURNING failures, locked",
         )
         .bind(tenant)
@@ -194,7 +235,7 @@ impl Store {
         now: i64,
     ) -> Result<(), AppError> {
         sqlx::query(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, hrd_down_at) VALUES (?, ?, 0, 0, ?, ?)
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, hrd_down_at) VALUES ($1, $2, 0, 0, $3, $4)
              ON CONFLICT (tenant, usrid) DO UPDATE SET hrd_down_at = excluded.hrd_down_at, updated_at = excluded.updated_at",
         )
         .bind(tenant)
@@ -209,7 +250,7 @@ impl Store {
     /// When HRD last failed this trainee, if ever.
     pub async fn hrd_down_at(&self, tenant: &str, usrid: &str) -> Result<Option<i64>, AppError> {
         let row: Option<(Option<i64>,)> =
-            sqlx::query_as("SELECT hrd_down_at FROM attempts WHERE tenant = ? AND usrid = ?")
+            sqlx::query_as("SELECT hrd_down_at FROM attempts WHERE tenant = $1 AND usrid = $2")
                 .bind(tenant)
                 .bind(usrid)
                 .fetch_optional(&self.pool)
@@ -220,8 +261,8 @@ impl Store {
     /// HRD said AP009.
     pub async fn record_lock(&self, tenant: &str, usrid: &str, now: i64) -> Result<(), AppError> {
         sqlx::query(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES (?, ?, ?, 1, ?)
-             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = MAX(failures, excluded.failures), locked = 1, updated_at = excluded.updated_at",
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, $3, 1, $4)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = CASE WHEN attempts.failures > excluded.failures THEN attempts.failures ELSE excluded.failures END, locked = 1, updated_at = excluded.updated_at",
         )
         .bind(tenant)
         .bind(usrid)
@@ -240,7 +281,7 @@ impl Store {
         now: i64,
     ) -> Result<(), AppError> {
         sqlx::query(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES (?, ?, 0, 0, ?)
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 0, 0, $3)
              ON CONFLICT (tenant, usrid) DO UPDATE SET failures = 0, locked = 0, updated_at = excluded.updated_at",
         )
         .bind(tenant)
@@ -258,7 +299,7 @@ impl Store {
         usrid: &str,
         now: i64,
     ) -> Result<(), AppError> {
-        sqlx::query("INSERT INTO receipts (id, tenant, usrid, issued_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO receipts (id, tenant, usrid, issued_at) VALUES ($1, $2, $3, $4)")
             .bind(id)
             .bind(tenant)
             .bind(usrid)
@@ -272,7 +313,7 @@ impl Store {
     /// concurrent redemptions cannot both succeed.
     pub async fn redeem_receipt(&self, id: &str, tenant: &str, now: i64) -> Result<bool, AppError> {
         let done = sqlx::query(
-            "UPDATE receipts SET redeemed_at = ? WHERE id = ? AND tenant = ? AND redeemed_at IS NULL",
+            "UPDATE receipts SET redeemed_at = $1 WHERE id = $2 AND tenant = $3 AND redeemed_at IS NULL",
         )
         .bind(now)
         .bind(id)
@@ -284,7 +325,7 @@ impl Store {
 
     pub async fn audit(&self, now: i64, e: AuditEvent<'_>) -> Result<(), AppError> {
         sqlx::query(
-            "INSERT INTO audit (at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit (at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(now)
         .bind(e.tenant)
@@ -305,7 +346,7 @@ impl Store {
         now: i64,
     ) -> Result<(), AppError> {
         sqlx::query(
-            "INSERT INTO identity_checks (state, tenant, usrid, provider, origin, purpose, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+            "INSERT INTO identity_checks (state, tenant, usrid, provider, origin, purpose, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
         )
         .bind(c.state)
         .bind(c.tenant)
@@ -321,7 +362,7 @@ impl Store {
 
     pub async fn identity_check(&self, state: &str) -> Result<Option<IdentityCheck>, AppError> {
         Ok(sqlx::query_as::<_, IdentityCheck>(
-            "SELECT state, tenant, usrid, provider, origin, purpose, status, created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel FROM identity_checks WHERE state = ?",
+            "SELECT state, tenant, usrid, provider, origin, purpose, status, created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel FROM identity_checks WHERE state = $1",
         )
         .bind(state)
         .fetch_optional(&self.pool)
@@ -331,7 +372,7 @@ impl Store {
     /// The sandbox provider's "SMS" code for a pending check.
     pub async fn set_sms_code(&self, state: &str, code: &str) -> Result<bool, AppError> {
         let done = sqlx::query(
-            "UPDATE identity_checks SET sms_code = ? WHERE state = ? AND status = 'pending'",
+            "UPDATE identity_checks SET sms_code = $1 WHERE state = $2 AND status = 'pending'",
         )
         .bind(code)
         .bind(state)
@@ -349,8 +390,8 @@ impl Store {
         now: i64,
     ) -> Result<bool, AppError> {
         let done = sqlx::query(
-            "UPDATE identity_checks SET status = ?, completed_at = ?, result_code = ?, trnid = ?, trndt = ?, name = ?, tel = ?
-             WHERE state = ? AND status = 'pending'",
+            "UPDATE identity_checks SET status = $1, completed_at = $2, result_code = $3, trnid = $4, trndt = $5, name = $6, tel = $7
+             WHERE state = $8 AND status = 'pending'",
         )
         .bind(if r.success { "succeeded" } else { "failed" })
         .bind(now)
@@ -377,7 +418,7 @@ impl Store {
     ) -> Result<Option<IdentityCheck>, AppError> {
         Ok(sqlx::query_as::<_, IdentityCheck>(
             "UPDATE identity_checks SET status = 'resetting'
-             WHERE state = ? AND tenant = ? AND usrid = ? AND purpose = ? AND status = 'succeeded' AND completed_at >= ?
+             WHERE state = $1 AND tenant = $2 AND usrid = $3 AND purpose = $4 AND status = 'succeeded' AND completed_at >= $5
              RETURNING state, tenant, usrid, provider, origin, purpose, status, created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel",
         )
         .bind(state)
@@ -404,7 +445,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let claimed = sqlx::query(
             "UPDATE identity_checks SET status = 'resetting'
-             WHERE state = ? AND tenant = ? AND usrid = ? AND purpose = 'reset' AND status = 'succeeded' AND completed_at >= ?",
+             WHERE state = $1 AND tenant = $2 AND usrid = $3 AND purpose = 'reset' AND status = 'succeeded' AND completed_at >= $4",
         )
         .bind(state)
         .bind(tenant)
@@ -416,7 +457,7 @@ impl Store {
             return Ok(None);
         }
         sqlx::query(
-            "INSERT INTO outbox (kind, dedupe, tenant, usrid, payload, status, next_at, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)
+            "INSERT INTO outbox (kind, dedupe, tenant, usrid, payload, status, next_at, created_at) VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7)
              ON CONFLICT (dedupe) DO NOTHING",
         )
         .bind(item.kind)
@@ -428,7 +469,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let (id,): (i64,) = sqlx::query_as("SELECT id FROM outbox WHERE dedupe = ?")
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM outbox WHERE dedupe = $1")
             .bind(item.dedupe)
             .fetch_one(&mut *tx)
             .await?;
@@ -438,31 +479,36 @@ impl Store {
 
     pub async fn outbox_by_dedupe(&self, dedupe: &str) -> Result<Option<OutboxItem>, AppError> {
         Ok(sqlx::query_as::<_, OutboxItem>(
-            "SELECT id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at FROM outbox WHERE dedupe = ?",
+            "SELECT id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at FROM outbox WHERE dedupe = $1",
         )
         .bind(dedupe)
         .fetch_optional(&self.pool)
         .await?)
     }
 
-    /// At start-up: everything queued is due at once, and holds taken by this store's previous
-    /// process (killed mid-send) are void. Sound because a SQLite store has one server process;
-    /// a shared database would need holds tagged with their process.
+    /// At start-up: everything queued is due at once. On SQLite (one server process) holds taken
+    /// by the previous process, killed mid-send, are void; on PostgreSQL they run out after the
+    /// lease, since other instances may still be sending.
     pub async fn outbox_resume(&self, now: i64) -> Result<u64, AppError> {
-        Ok(sqlx::query(
-            "UPDATE outbox SET next_at = ?, leased_until = NULL WHERE status = 'queued'",
-        )
-        .bind(now)
-        .execute(&self.pool)
-        .await?
-        .rows_affected())
+        let sql = match self.engine {
+            Engine::Sqlite => {
+                "UPDATE outbox SET next_at = $1, leased_until = NULL WHERE status = 'queued'"
+            }
+            // Other instances may be sending right now: their holds expire by themselves.
+            Engine::Postgres => "UPDATE outbox SET next_at = $1 WHERE status = 'queued'",
+        };
+        Ok(sqlx::query(sql)
+            .bind(now)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
     }
 
     /// Everything still queued becomes due at once (after a restart, or an operator's flush);
     /// items another sender holds stay with it.
     pub async fn outbox_all_due(&self, now: i64) -> Result<u64, AppError> {
         Ok(
-            sqlx::query("UPDATE outbox SET next_at = ? WHERE status = 'queued' AND next_at > ?")
+            sqlx::query("UPDATE outbox SET next_at = $1 WHERE status = 'queued' AND next_at > $2")
                 .bind(now)
                 .bind(now)
                 .execute(&self.pool)
@@ -481,9 +527,9 @@ impl Store {
     ) -> Result<(), AppError> {
         let forget_person = status != "succeeded";
         sqlx::query(
-            "UPDATE identity_checks SET status = ?, reset_at = ?,
-                name = CASE WHEN ? THEN NULL ELSE name END, tel = CASE WHEN ? THEN NULL ELSE tel END
-             WHERE state = ? AND status = 'resetting'",
+            "UPDATE identity_checks SET status = $1, reset_at = $2,
+                name = CASE WHEN $3 THEN NULL ELSE name END, tel = CASE WHEN $4 THEN NULL ELSE tel END
+             WHERE state = $5 AND status = 'resetting'",
         )
         .bind(status)
         .bind(now)
@@ -502,7 +548,7 @@ impl Store {
         tenant: &str,
         now: i64,
     ) -> Result<bool, AppError> {
-        let done = sqlx::query("INSERT INTO used_attestations (jti, tenant, used_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING")
+        let done = sqlx::query("INSERT INTO used_attestations (jti, tenant, used_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING")
             .bind(jti)
             .bind(tenant)
             .bind(now)
@@ -522,7 +568,7 @@ impl Store {
     ) -> Result<Vec<AuditRow>, AppError> {
         Ok(sqlx::query_as::<_, AuditRow>(
             "SELECT id, at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail FROM audit
-             WHERE tenant = ? AND at BETWEEN ? AND ? AND (? IS NULL OR usrid = ?) ORDER BY id",
+             WHERE tenant = $1 AND at BETWEEN $2 AND $3 AND ($4 IS NULL OR usrid = $5) ORDER BY id",
         )
         .bind(tenant)
         .bind(from)
@@ -541,7 +587,7 @@ impl Store {
         now: i64,
     ) -> Result<(i64, bool), AppError> {
         let inserted = sqlx::query(
-            "INSERT INTO outbox (kind, dedupe, tenant, usrid, payload, status, next_at, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)
+            "INSERT INTO outbox (kind, dedupe, tenant, usrid, payload, status, next_at, created_at) VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7)
              ON CONFLICT (dedupe) DO NOTHING",
         )
         .bind(item.kind)
@@ -553,7 +599,7 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await?;
-        let (id,): (i64,) = sqlx::query_as("SELECT id FROM outbox WHERE dedupe = ?")
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM outbox WHERE dedupe = $1")
             .bind(item.dedupe)
             .fetch_one(&self.pool)
             .await?;
@@ -564,7 +610,7 @@ impl Store {
     pub async fn due_outbox(&self, now: i64, limit: i64) -> Result<Vec<OutboxItem>, AppError> {
         Ok(sqlx::query_as::<_, OutboxItem>(
             "SELECT id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at FROM outbox
-             WHERE status = 'queued' AND next_at <= ? ORDER BY id LIMIT ?",
+             WHERE status = 'queued' AND next_at <= $1 ORDER BY id LIMIT $2",
         )
         .bind(now)
         .bind(limit)
@@ -574,7 +620,7 @@ impl Store {
 
     pub async fn outbox_item(&self, id: i64) -> Result<Option<OutboxItem>, AppError> {
         Ok(sqlx::query_as::<_, OutboxItem>(
-            "SELECT id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at FROM outbox WHERE id = ?",
+            "SELECT id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at FROM outbox WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -590,8 +636,8 @@ impl Store {
         lease_until: i64,
     ) -> Result<bool, AppError> {
         let done = sqlx::query(
-            "UPDATE outbox SET leased_until = ?
-             WHERE id = ? AND status = 'queued' AND next_at <= ? AND (leased_until IS NULL OR leased_until <= ?)",
+            "UPDATE outbox SET leased_until = $1
+             WHERE id = $2 AND status = 'queued' AND next_at <= $3 AND (leased_until IS NULL OR leased_until <= $4)",
         )
         .bind(lease_until)
         .bind(id)
@@ -610,7 +656,7 @@ impl Store {
         answer: &str,
         now: i64,
     ) -> Result<(), AppError> {
-        sqlx::query("UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, done_at = ? WHERE id = ? AND status = 'queued'")
+        sqlx::query("UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, done_at = $3 WHERE id = $4 AND status = 'queued'")
             .bind(status)
             .bind(answer)
             .bind(now)
@@ -622,7 +668,7 @@ impl Store {
 
     /// The send failed in a way worth retrying: try again at `next_at`.
     pub async fn outbox_retry(&self, id: i64, error: &str, next_at: i64) -> Result<(), AppError> {
-        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ?, leased_until = NULL WHERE id = ? AND status = 'queued'")
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_at = $2, leased_until = NULL WHERE id = $3 AND status = 'queued'")
             .bind(error)
             .bind(next_at)
             .bind(id)
@@ -647,7 +693,7 @@ impl Store {
         usrid: &str,
     ) -> Result<Vec<(String, Option<String>)>, AppError> {
         Ok(sqlx::query_as(
-            "SELECT event, hrd_code FROM audit WHERE tenant = ? AND usrid = ? ORDER BY id",
+            "SELECT event, hrd_code FROM audit WHERE tenant = $1 AND usrid = $2 ORDER BY id",
         )
         .bind(tenant)
         .bind(usrid)

@@ -2,6 +2,8 @@
 //! SIGKILL in the middle of a burst of lock resets while HRD (the sandbox, on loopback) fails; after
 //! a restart and HRD's recovery every reset reaches HRD exactly once.
 
+mod common;
+
 use hrd_sandbox::faults::FaultMode;
 use hrd_sandbox::{Sandbox, SandboxConfig};
 use motp_protocol::clock::{AdjustableClock, Clock, SystemClock};
@@ -79,13 +81,14 @@ async fn resets_survive_sigkill_and_reach_hrd_exactly_once() {
         .unwrap()
         .port();
     let server = format!("http://127.0.0.1:{port}");
+    let db = common::database_url(dir.path()).await;
     let args: Vec<String> = [
         "--listen",
         &format!("127.0.0.1:{port}"),
         "--config",
         config.to_str().unwrap(),
         "--database-url",
-        &format!("sqlite://{}", dir.path().join("motp.db").display()),
+        &db,
         "--hrd-url",
         &hrd,
         "--emon-url",

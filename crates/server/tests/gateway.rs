@@ -1,6 +1,8 @@
 //! The gateway over real HTTP on loopback, with the HRD sandbox as its upstream on its own socket.
 //! Time is injected: one fixed clock for both, moved by the tests, never slept on.
 
+mod common;
+
 use hrd_sandbox::{Sandbox, SandboxConfig};
 use motp_protocol::clock::AdjustableClock;
 use motp_server::config::ServeArgs;
@@ -23,6 +25,7 @@ struct World {
     device: String,
     http: reqwest::Client,
     dir: tempfile::TempDir,
+    db: String,
 }
 
 fn tenants_toml(dir: &std::path::Path) -> std::path::PathBuf {
@@ -52,11 +55,16 @@ attest_url = "https://lms.other.example/motp/identity"
     path
 }
 
-async fn start_server(dir: &std::path::Path, clock: Arc<AdjustableClock>, hrd: &str) -> Running {
+async fn start_server(
+    dir: &std::path::Path,
+    db: &str,
+    clock: Arc<AdjustableClock>,
+    hrd: &str,
+) -> Running {
     let args = ServeArgs {
         listen: "127.0.0.1:0".parse().unwrap(),
         config: Some(tenants_toml(dir)),
-        database_url: format!("sqlite://{}", dir.join("motp.db").display()),
+        database_url: db.to_string(),
         hrd_url: Some(hrd.to_string()),
         hrd_timeout_secs: 2,
         widget_dir: dir.join("no-widget"),
@@ -84,7 +92,8 @@ async fn world() -> World {
     let sandbox_url = format!("http://{}", listener.local_addr().unwrap());
     let router = hrd_sandbox::router(sandbox.clone());
     tokio::spawn(async move { axum::serve(listener, router).await });
-    let server = start_server(dir.path(), clock.clone(), &sandbox_url).await;
+    let db = common::database_url(dir.path()).await;
+    let server = start_server(dir.path(), &db, clock.clone(), &sandbox_url).await;
     World {
         clock,
         sandbox,
@@ -93,6 +102,7 @@ async fn world() -> World {
         device,
         http: reqwest::Client::new(),
         dir,
+        db,
     }
 }
 
@@ -240,7 +250,7 @@ async fn attempts_survive_a_page_reload_and_a_server_restart() {
     w.verify(&wrong).await;
     assert_eq!(w.session().await["failures"], 2);
     w.server.task.abort();
-    let restarted = start_server(w.dir.path(), w.clock.clone(), &w.sandbox_url).await;
+    let restarted = start_server(w.dir.path(), &w.db, w.clock.clone(), &w.sandbox_url).await;
     let session: Value = w
         .http
         .get(format!("{}/v1/session", restarted.url()))
@@ -1095,7 +1105,7 @@ async fn a_failing_emon_gets_the_log_later_exactly_once_even_across_a_restart() 
 
     // The server restarts; the queued log is still there and goes out once e-mon is back.
     w.server.task.abort();
-    let restarted = start_server(w.dir.path(), w.clock.clone(), &w.sandbox_url).await;
+    let restarted = start_server(w.dir.path(), &w.db, w.clock.clone(), &w.sandbox_url).await;
     w.clock.advance(30);
     assert_eq!(
         motp_server::outbox::run_once(&restarted.state)
