@@ -93,10 +93,12 @@ pub async fn send(state: &AppState, id: i64) -> Result<Sent, AppError> {
         "refused" => return Ok(Sent::Refused),
         _ => {}
     }
-    if !state.store.claim_outbox(id, now, now + LEASE_SECS).await? {
+    let Some(hold) = state.store.hold_outbox(id, now, now + LEASE_SECS).await? else {
         return Ok(Sent::Queued);
-    }
-    deliver(state, &item).await
+    };
+    let sent = deliver(state, &item).await;
+    state.store.release_outbox(hold).await?;
+    sent
 }
 
 async fn deliver(state: &AppState, item: &OutboxItem) -> Result<Sent, AppError> {

@@ -21,7 +21,14 @@ pub enum Engine {
 pub struct Store {
     pool: AnyPool,
     pub engine: Engine,
+    /// Outbox sends holding a PostgreSQL connection at once; the rest of the pool stays free for
+    /// requests and for the sends' own bookkeeping.
+    holds: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// PostgreSQL connections per instance, and how many of them outbox sends may hold.
+const PG_POOL: u32 = 16;
+const PG_HOLDS: usize = 4;
 
 /// A trainee's consecutive wrong codes and lock, as last learnt from HRD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -83,6 +90,16 @@ pub struct ProviderRecord {
     pub trndt: String,
     pub name: String,
     pub tel: String,
+}
+
+/// A sender's hold on one outbox item (see [`Store::hold_outbox`]).
+pub enum OutboxHold {
+    Lease,
+    Advisory(
+        sqlx::pool::PoolConnection<sqlx::Any>,
+        i64,
+        tokio::sync::OwnedSemaphorePermit,
+    ),
 }
 
 pub struct NewOutboxItem<'a> {
@@ -169,16 +186,18 @@ impl Store {
             Ok(Store {
                 pool,
                 engine: Engine::Sqlite,
+                holds: std::sync::Arc::new(tokio::sync::Semaphore::new(PG_HOLDS)),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
-                .max_connections(10)
+                .max_connections(PG_POOL)
                 .connect(url)
                 .await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
             Ok(Store {
                 pool,
                 engine: Engine::Postgres,
+                holds: std::sync::Arc::new(tokio::sync::Semaphore::new(PG_HOLDS)),
             })
         } else {
             Err(sqlx::Error::Configuration(
@@ -627,25 +646,72 @@ impl Store {
         .await?)
     }
 
-    /// Takes item `id` for one send: until `lease_until` no other sender (another worker, another
-    /// instance) takes it; if this one dies mid-send, the item is sent again after the lease.
-    pub async fn claim_outbox(
+    /// Takes item `id` for one send, so no other sender (another worker, another instance) sends
+    /// it at the same time; `None` if it is not due or someone else has it. On SQLite the hold is a
+    /// lease in the row (voided at start-up: one process per file); on PostgreSQL it is an advisory
+    /// lock held by this connection, which the server drops the moment a killed process's
+    /// connection closes. Give it back with [`Store::release_outbox`].
+    pub async fn hold_outbox(
         &self,
         id: i64,
         now: i64,
         lease_until: i64,
-    ) -> Result<bool, AppError> {
-        let done = sqlx::query(
-            "UPDATE outbox SET leased_until = $1
-             WHERE id = $2 AND status = 'queued' AND next_at <= $3 AND (leased_until IS NULL OR leased_until <= $4)",
-        )
-        .bind(lease_until)
-        .bind(id)
-        .bind(now)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+    ) -> Result<Option<OutboxHold>, AppError> {
+        match self.engine {
+            Engine::Sqlite => {
+                let done = sqlx::query(
+                    "UPDATE outbox SET leased_until = $1
+                     WHERE id = $2 AND status = 'queued' AND next_at <= $3 AND (leased_until IS NULL OR leased_until <= $4)",
+                )
+                .bind(lease_until)
+                .bind(id)
+                .bind(now)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok((done.rows_affected() == 1).then_some(OutboxHold::Lease))
+            }
+            Engine::Postgres => {
+                let permit = self
+                    .holds
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .expect("never closed");
+                let mut conn = self.pool.acquire().await?;
+                let (locked,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
+                    .bind(id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                if !locked {
+                    return Ok(None);
+                }
+                // Another instance may have finished it between our look and our lock.
+                let due: Option<(i64,)> = sqlx::query_as(
+                    "SELECT id FROM outbox WHERE id = $1 AND status = 'queued' AND next_at <= $2",
+                )
+                .bind(id)
+                .bind(now)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let hold = OutboxHold::Advisory(conn, id, permit);
+                if due.is_none() {
+                    self.release_outbox(hold).await?;
+                    return Ok(None);
+                }
+                Ok(Some(hold))
+            }
+        }
+    }
+
+    pub async fn release_outbox(&self, hold: OutboxHold) -> Result<(), AppError> {
+        if let OutboxHold::Advisory(mut conn, id, _permit) = hold {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
     }
 
     /// HRD answered for good: `done` or `refused`.
