@@ -12,6 +12,7 @@ pub mod identity;
 pub mod identity_sandbox;
 pub mod launch;
 pub mod limits;
+pub mod metrics;
 pub mod outbox;
 pub mod receipt;
 pub mod receipts;
@@ -133,6 +134,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/v1", api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .merge(metrics::routes())
         .nest_service("/widget", ServeDir::new(&state.widget_dir));
     if let Some(demo) = &state.demo {
         router = router
@@ -141,6 +143,7 @@ pub fn app(state: AppState) -> Router {
     }
     router
         .with_state(state)
+        .layer(axum::middleware::from_fn(metrics::count_requests))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

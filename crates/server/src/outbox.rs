@@ -107,7 +107,22 @@ async fn deliver(state: &AppState, item: &OutboxItem) -> Result<Sent, AppError> 
     }
     let fields: BTreeMap<String, String> = serde_json::from_str(&item.payload)
         .map_err(|e| AppError::Internal(format!("outbox item {}: {e}", item.id)))?;
+    let started = std::time::Instant::now();
     let result = state.emon.send(&item.kind, &fields).await;
+    let code = match &result {
+        Ok(a) if a.accepted => "101",
+        Ok(_) => "102",
+        Err(_) => "failed",
+    };
+    crate::metrics::hrd_call(
+        if item.kind == "pAuthLog" {
+            "pAuthLog"
+        } else {
+            "pSubOtpLog"
+        },
+        code,
+        started,
+    );
     let now = state.now();
     match result {
         Ok(answer) if answer.accepted => {
@@ -147,7 +162,14 @@ async fn deliver_reset(state: &AppState, item: &OutboxItem) -> Result<Sent, AppE
         .map_err(|e| AppError::Internal(format!("outbox item {}: {e}", item.id)))?;
     let check_state = item.dedupe.trim_start_matches("reset:");
     let detail = format!("trnid={} trndt={}", form.m_trnid, form.m_trndt);
+    let started = std::time::Instant::now();
     let result = state.hrd.user_reset(&form).await;
+    let code = match &result {
+        Ok(a) => a.code.as_str().to_string(),
+        Err(HrdError::Timeout) => "timeout".into(),
+        Err(_) => "unreachable".into(),
+    };
+    crate::metrics::hrd_call("user_reset", &code, started);
     let now = state.now();
     match result {
         Ok(a) if a.code == HrdCode::Success => {

@@ -89,12 +89,14 @@ async fn verify(
         ut: usrdt.clone(),
         usrdt,
     };
+    let started = std::time::Instant::now();
     let answer = state.hrd.otp_accredit(&form).await;
     let hrd_code = match &answer {
         Ok(a) => a.code.as_str().to_string(),
         Err(HrdError::Timeout) => "timeout".into(),
         Err(_) => "unreachable".into(),
     };
+    crate::metrics::hrd_call("otp_accredit", &hrd_code, started);
     tracing::info!(tenant, usrid, tel = %mask_tel(&trainee.tel), eval_cd = trainee.eval.code(), %hrd_code, "otp_accredit");
     state
         .store
