@@ -1,8 +1,33 @@
 //! Per-trainee and per-IP request limits, counted per clock minute, so the server answers 429 with
-//! Retry-After before HRD would answer WE005.
+//! Retry-After before HRD would answer WE005. One SQLite instance counts in memory; instances
+//! sharing a PostgreSQL store count there, so the limit holds whichever instance is asked.
 
+use crate::error::AppError;
+use crate::store::Engine;
+use crate::AppState;
 use std::collections::HashMap;
 use std::sync::Mutex;
+
+/// Counts one request for `key`; `Ok(Err(seconds))` until the next minute when over `limit`.
+pub async fn check(
+    state: &AppState,
+    key: &str,
+    limit: u32,
+    now: i64,
+) -> Result<Result<(), u64>, AppError> {
+    let retry_after = (60 - now.rem_euclid(60)) as u64;
+    match state.store.engine {
+        Engine::Sqlite => Ok(state.limits.check(key, limit, now)),
+        Engine::Postgres => {
+            let count = state.store.count_request(key, now.div_euclid(60)).await?;
+            Ok(if count > i64::from(limit) {
+                Err(retry_after)
+            } else {
+                Ok(())
+            })
+        }
+    }
+}
 
 #[derive(Default)]
 pub struct RateLimiter {

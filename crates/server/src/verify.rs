@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::hrd::HrdError;
+use crate::limits;
 use crate::receipt;
 use crate::store::AuditEvent;
 use crate::token::Trainee;
@@ -49,18 +50,12 @@ async fn verify(
 ) -> Result<Response, AppError> {
     let now = state.now();
     let (tenant, usrid) = trainee.key();
-    let limited = state
-        .limits
-        .check(
-            &format!("t\t{tenant}\t{usrid}"),
-            state.per_trainee_per_minute,
-            now,
-        )
-        .and_then(|_| {
-            state
-                .limits
-                .check(&format!("ip\t{ip}"), state.per_ip_per_minute, now)
-        });
+    let trainee_key = format!("t\t{tenant}\t{usrid}");
+    let mut limited =
+        limits::check(&state, &trainee_key, state.per_trainee_per_minute, now).await?;
+    if limited.is_ok() {
+        limited = limits::check(&state, &format!("ip\t{ip}"), state.per_ip_per_minute, now).await?;
+    }
     if let Err(retry_after) = limited {
         return Ok(rate_limited(retry_after));
     }

@@ -1159,5 +1159,8 @@ async fn metrics_in_prometheus_text() {
     ] {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
-    assert!(!text.contains("01012345678") && !text.contains("trainee01"), "no personal data in labels");
+    assert!(
+        !text.contains("01012345678") && !text.contains("trainee01"),
+        "no personal data in labels"
+    );
 }

@@ -1,51 +1,51 @@
-//! Several gateway instances on one database (PostgreSQL in `make test`, SQLite otherwise): the
+//! Two `motp-server` processes on one database (PostgreSQL in `make test`, SQLite otherwise): the
 //! attempt count and receipts are shared, so it does not matter which instance a request reaches.
 
 mod common;
 
 use hrd_sandbox::{Sandbox, SandboxConfig};
-use motp_protocol::clock::AdjustableClock;
-use motp_server::config::ServeArgs;
-use motp_server::launch::{self, Running};
+use motp_protocol::clock::{AdjustableClock, Clock, SystemClock};
 use motp_server::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
 use serde_json::{json, Value};
-
-const T0: i64 = 1_795_773_620;
+use std::process::Stdio;
+use std::sync::Arc;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
 const SECRET: &str = "multi-instance-secret-0123456789abcdef";
 const ORIGIN: &str = "https://lms.multi.example";
 
-async fn instance(
-    dir: &std::path::Path,
-    db: &str,
-    clock: std::sync::Arc<AdjustableClock>,
-    hrd: &str,
-) -> Running {
+/// One `motp-server` process (the real binary); returns it and its URL once it listens.
+async fn instance(dir: &std::path::Path, db: &str, hrd: &str) -> (Child, String) {
     let config = dir.join("tenants.toml");
     std::fs::write(
         &config,
         format!("[[tenants]]\nid = \"multi\"\nagtid = \"MULTI01\"\norigins = [\"{ORIGIN}\"]\nsecret = \"{SECRET}\"\nattest_url = \"https://lms.multi.example/id\"\n"),
     )
     .unwrap();
-    let args = ServeArgs {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        config: Some(config),
-        database_url: db.to_string(),
-        hrd_url: Some(hrd.to_string()),
-        emon_url: Some(hrd.to_string()),
-        outbox_interval_secs: 0,
-        hrd_timeout_secs: 2,
-        widget_dir: dir.join("none"),
-        trusted_proxies: vec![],
-        per_trainee_per_minute: 50,
-        per_ip_per_minute: 500,
-        sandbox_clock_offset: 0,
-        sandbox_state: dir.join("unused.json"),
-        allow_sandbox_identity: false,
-        log_json: false,
-    };
-    launch::start(&args, clock, std::future::pending())
-        .await
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motp-server"))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--config", config.to_str().unwrap()])
+        .args(["--database-url", db, "--hrd-url", hrd, "--emon-url", hrd])
+        .args(["--outbox-interval-secs", "0"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if line.contains("motp-server listening on") {
+            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            return (child, format!("http://127.0.0.1:{port}"));
+        }
+    }
+    panic!("motp-server exited before listening");
 }
 
 fn launch_token(usrid: &str) -> String {
@@ -61,19 +61,20 @@ fn launch_token(usrid: &str) -> String {
             eval_cd: "01".into(),
             class_tme: "1".into(),
             sid: "S".into(),
-            iat: T0,
-            exp: T0 + 600,
+            iat: SystemClock.now_unix(),
+            exp: SystemClock.now_unix() + 600,
             jti: token::random_id(),
         },
         SECRET,
     )
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_the_count_and_the_receipts() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = AdjustableClock::fixed(T0);
-    let sandbox = Sandbox::new(SandboxConfig::default(), clock.clone()).unwrap();
+    // The processes read the machine's clock; so does HRD here.
+    let clock = Arc::new(AdjustableClock::new(Arc::new(SystemClock)));
+    let sandbox = Sandbox::new(SandboxConfig::default(), clock).unwrap();
     let device = sandbox
         .register_device("홍길동", "01012345678", "1234")
         .unwrap();
@@ -82,8 +83,8 @@ async fn two_instances_share_the_count_and_the_receipts() {
     let router = hrd_sandbox::router(sandbox.clone());
     tokio::spawn(async move { axum::serve(listener, router).await });
     let db = common::database_url(dir.path()).await;
-    let a = instance(dir.path(), &db, clock.clone(), &hrd).await;
-    let b = instance(dir.path(), &db, clock.clone(), &hrd).await;
+    let (_a_process, a) = instance(dir.path(), &db, &hrd).await;
+    let (_b_process, b) = instance(dir.path(), &db, &hrd).await;
     let http = reqwest::Client::new();
     let verify = |server: String, code: String| {
         let http = http.clone();
@@ -104,10 +105,10 @@ async fn two_instances_share_the_count_and_the_receipts() {
     // The right code first (receipt), then five wrong ones split across the instances.
     let right = sandbox.device_code(&device, "1234", None).unwrap();
     let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
-    let verified = verify(a.url(), right).await;
+    let verified = verify(a.clone(), right).await;
     let receipt = verified["receipt"].as_str().unwrap().to_string();
     for n in 1..=4u32 {
-        let server = if n % 2 == 1 { b.url() } else { a.url() };
+        let server = if n % 2 == 1 { b.clone() } else { a.clone() };
         let answer = verify(server, wrong.clone()).await;
         assert_eq!(
             answer,
@@ -115,8 +116,8 @@ async fn two_instances_share_the_count_and_the_receipts() {
             "attempt {n}"
         );
     }
-    assert_eq!(verify(b.url(), wrong.clone()).await["result"], "locked");
-    for server in [a.url(), b.url()] {
+    assert_eq!(verify(b.clone(), wrong.clone()).await["result"], "locked");
+    for server in [a.clone(), b.clone()] {
         let session: Value = http
             .get(format!("{server}/v1/session"))
             .bearer_auth(launch_token("trainee01"))
@@ -146,6 +147,58 @@ async fn two_instances_share_the_count_and_the_receipts() {
                 .as_u16()
         }
     };
-    assert_eq!(redeem(a.url()).await, 200);
-    assert_eq!(redeem(b.url()).await, 409);
+    assert_eq!(redeem(a.clone()).await, 200);
+    assert_eq!(redeem(b.clone()).await, 409);
+}
+
+/// The per-trainee limit holds across instances when they share PostgreSQL (one SQLite instance
+/// counts in memory, so this runs where `make test` provides PostgreSQL).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rate_limit_is_shared_on_postgres() {
+    if std::env::var("MOTP_TEST_POSTGRES_URL").is_err() {
+        eprintln!("SQLite store: limits are per process by design; run via `make test-postgres`");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(AdjustableClock::new(Arc::new(SystemClock)));
+    let sandbox = Sandbox::new(SandboxConfig::default(), clock).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hrd = format!("http://{}", listener.local_addr().unwrap());
+    let router = hrd_sandbox::router(sandbox.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let db = common::database_url(dir.path()).await;
+    let (_a_process, a) = instance(dir.path(), &db, &hrd).await;
+    let (_b_process, b) = instance(dir.path(), &db, &hrd).await;
+    let http = reqwest::Client::new();
+    // The default limit is 10 per trainee per clock minute; 11 requests alternate between the
+    // two processes. Should the minute turn during the burst (counts restart), the burst is
+    // repeated once for a fresh trainee.
+    for attempt in 0..2 {
+        let token = launch_token(&format!("trainee1{attempt}"));
+        let minute = SystemClock.now_unix().div_euclid(60);
+        let mut statuses = Vec::new();
+        for n in 0..11 {
+            let server = if n % 2 == 0 { &a } else { &b };
+            let res = http
+                .post(format!("{server}/v1/otp/verify"))
+                .bearer_auth(&token)
+                .header("Origin", ORIGIN)
+                .json(&json!({ "code": "12a456" }))
+                .send()
+                .await
+                .unwrap();
+            statuses.push(res.status().as_u16());
+        }
+        if SystemClock.now_unix().div_euclid(60) != minute {
+            continue;
+        }
+        assert_eq!(
+            statuses[..10],
+            [422; 10],
+            "malformed, refused without HRD, counted"
+        );
+        assert_eq!(statuses[10], 429, "the 11th is over the shared limit");
+        break;
+    }
+    assert!(sandbox.logs(None).is_empty());
 }
