@@ -114,6 +114,7 @@ impl Harness {
             sandbox_state: dir.path().join("sandbox.json"),
             allow_sandbox_identity: false,
             emon_url: None,
+            emon_api_url: None,
             outbox_interval_secs: 5,
             log_json: false,
         };

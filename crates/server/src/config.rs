@@ -74,6 +74,9 @@ pub struct ServeArgs {
     /// otherwise required.
     #[arg(long, env = "MOTP_EMON_URL", global = true)]
     pub emon_url: Option<String>,
+    /// e-mon's server-to-server API base URL (`phone_auth_hist`); defaults to --emon-url.
+    #[arg(long, env = "MOTP_EMON_API_URL", global = true)]
+    pub emon_api_url: Option<String>,
     /// Seconds between the outbox worker's rounds (it also wakes on every new item); 0 disables it.
     #[arg(
         long,

@@ -1,5 +1,6 @@
-//! The client for e-mon's identity-check logs (`pAuthLog.jsp`, `pSubOtpLog.jsp`): form POSTs
-//! answered with XML `RetVal` 101 (accepted) or 102 (refused).
+//! The client for e-mon's identity-check logs: `pAuthLog.jsp` / `pSubOtpLog.jsp` (form POSTs
+//! answered with XML `RetVal` 101 accepted / 102 refused) and the server-to-server
+//! `phone_auth_hist` (JSON, API-key headers, `{code,msg,data_cnt}`).
 
 use crate::hrd::HrdError;
 use std::collections::BTreeMap;
@@ -7,6 +8,7 @@ use std::time::Duration;
 
 pub const P_AUTH_LOG_PATH: &str = "/EAIServer/SOURCE/ExConn/LMS/pAuthLog.jsp";
 pub const P_SUB_OTP_LOG_PATH: &str = "/EAIServer/SOURCE/ExConn/LMS/pSubOtpLog.jsp";
+pub const PHONE_AUTH_HIST_PATH: &str = "/api/v2/phone_auth_hist";
 
 /// e-mon's verdict on one log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +22,8 @@ pub struct EmonAnswer {
 pub struct EmonClient {
     http: reqwest::Client,
     base_url: String,
+    /// e-mon's server-to-server API (`phone_auth_hist`), on its own host.
+    api_base_url: String,
 }
 
 /// The text of `<tag>…</tag>` in a small, known XML answer.
@@ -30,7 +34,7 @@ fn element<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 }
 
 impl EmonClient {
-    pub fn new(base_url: &str, timeout: Duration) -> EmonClient {
+    pub fn new(base_url: &str, api_base_url: &str, timeout: Duration) -> EmonClient {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .user_agent(concat!("motp-server/", env!("CARGO_PKG_VERSION")))
@@ -39,6 +43,53 @@ impl EmonClient {
         EmonClient {
             http,
             base_url: base_url.trim_end_matches('/').to_string(),
+            api_base_url: api_base_url.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// Sends one `phone_auth_hist` batch (`{"dataList":[…]}`) with the tenant's API key.
+    pub async fn send_hist(
+        &self,
+        api_key: &str,
+        api_user: &str,
+        payload: &str,
+    ) -> Result<EmonAnswer, HrdError> {
+        let res = self
+            .http
+            .post(format!("{}{PHONE_AUTH_HIST_PATH}", self.api_base_url))
+            .header("X-TQIAPI-HEADER", api_key)
+            .header("X-TQIAPI-USER", api_user)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(payload.to_string())
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_timeout() {
+                    HrdError::Timeout
+                } else {
+                    HrdError::Unreachable(e.to_string())
+                }
+            })?;
+        if !res.status().is_success() {
+            return Err(HrdError::Status(res.status().as_u16()));
+        }
+        let answer: serde_json::Value = res.json().await.map_err(|_| HrdError::Garbled)?;
+        let code = match &answer["code"] {
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::String(s) => s.clone(),
+            _ => return Err(HrdError::Garbled),
+        };
+        let text = format!("{code}: {}", answer["msg"].as_str().unwrap_or_default());
+        match code.as_str() {
+            "200" => Ok(EmonAnswer {
+                accepted: true,
+                text,
+            }),
+            c if c.starts_with("IE") || c.starts_with("CE") => Err(HrdError::Garbled),
+            _ => Ok(EmonAnswer {
+                accepted: false,
+                text,
+            }),
         }
     }
 

@@ -86,6 +86,10 @@ pub async fn start(
         tenants,
         database_url: args.database_url.clone(),
         hrd_url,
+        emon_api_url: args
+            .emon_api_url
+            .clone()
+            .unwrap_or_else(|| emon_url.clone()),
         emon_url,
         hrd_timeout: Duration::from_secs(args.hrd_timeout_secs),
         trusted_proxies: args.trusted_proxies.clone(),

@@ -48,6 +48,8 @@ pub struct Settings {
     pub hrd_url: String,
     /// e-mon's base URL (identity-check logs).
     pub emon_url: String,
+    /// e-mon's server-to-server API (`phone_auth_hist`).
+    pub emon_api_url: String,
     pub hrd_timeout: Duration,
     pub trusted_proxies: Vec<IpAddr>,
     pub per_trainee_per_minute: u32,
@@ -90,7 +92,7 @@ impl AppState {
         Ok(AppState(Arc::new(Inner {
             store: store::Store::open(&s.database_url).await?,
             hrd: hrd::HrdClient::new(&s.hrd_url, s.hrd_timeout),
-            emon: emon::EmonClient::new(&s.emon_url, s.hrd_timeout),
+            emon: emon::EmonClient::new(&s.emon_url, &s.emon_api_url, s.hrd_timeout),
             outbox_wakeup: tokio::sync::Notify::new(),
             tenants: s.tenants,
             clock: s.clock,

@@ -105,6 +105,26 @@ async fn deliver(state: &AppState, item: &OutboxItem) -> Result<Sent, AppError> 
     if item.kind == "reset" {
         return deliver_reset(state, item).await;
     }
+    if item.kind == "phone_auth_hist" {
+        let tenant = state.tenants.get(&item.tenant).ok_or_else(|| {
+            AppError::Internal(format!(
+                "outbox item {}: no tenant {}",
+                item.id, item.tenant
+            ))
+        })?;
+        let started = std::time::Instant::now();
+        let result = state
+            .emon
+            .send_hist(&tenant.emon_api_key, &tenant.emon_api_user, &item.payload)
+            .await;
+        let code = match &result {
+            Ok(a) if a.accepted => "200",
+            Ok(_) => "refused",
+            Err(_) => "failed",
+        };
+        crate::metrics::hrd_call("phone_auth_hist", code, started);
+        return finish_log(state, item, result).await;
+    }
     let fields: BTreeMap<String, String> = serde_json::from_str(&item.payload)
         .map_err(|e| AppError::Internal(format!("outbox item {}: {e}", item.id)))?;
     let started = std::time::Instant::now();
@@ -123,6 +143,15 @@ async fn deliver(state: &AppState, item: &OutboxItem) -> Result<Sent, AppError> 
         code,
         started,
     );
+    finish_log(state, item, result).await
+}
+
+/// Records e-mon's verdict on a log: done, refused for good, or to be retried.
+async fn finish_log(
+    state: &AppState,
+    item: &OutboxItem,
+    result: Result<crate::emon::EmonAnswer, HrdError>,
+) -> Result<Sent, AppError> {
     let now = state.now();
     match result {
         Ok(answer) if answer.accepted => {

@@ -94,26 +94,46 @@ async fn complete(
         .await?;
 
     // The record e-mon must receive, stored before it is sent.
-    let kind = if trainee.eval == EvalCd::Enrolment {
-        "pAuthLog"
-    } else {
-        "pSubOtpLog"
-    };
     let trnid = check.trnid.clone().unwrap_or_default();
-    let fields: BTreeMap<&str, String> = BTreeMap::from([
-        ("AGTID", trainee.tenant.agtid.clone()),
-        ("USRID", usrid.to_string()),
-        ("COURSE_AGENT_PK", trainee.course.clone()),
-        ("CLASS_AGENT_PK", trainee.class.clone()),
-        ("EVAL_CD", trainee.eval.code().to_string()),
-        ("EVAL_TYPE", trainee.eval.label_ko().to_string()),
-        ("CLASS_TME", trainee.class_tme.clone()),
-        ("m_Ret", "T".to_string()),
-        ("m_retCD", check.result_code.clone().unwrap_or_default()),
-        ("m_trnID", trnid.clone()),
-        ("m_trnDT", check.trndt.clone().unwrap_or_default()),
-    ]);
-    let payload = serde_json::to_string(&fields).map_err(|e| AppError::Internal(e.to_string()))?;
+    let (result_code, trndt) = (
+        check.result_code.clone().unwrap_or_default(),
+        check.trndt.clone().unwrap_or_default(),
+    );
+    let (kind, payload) = if !trainee.tenant.emon_api_key.is_empty() {
+        let item = serde_json::json!({
+            "agtId": trainee.tenant.agtid, "usrId": usrid,
+            "courseAgentPk": trainee.course, "classAgentPk": trainee.class,
+            "evalCd": trainee.eval.code(), "evalType": trainee.eval.label_ko(),
+            "classTme": trainee.class_tme, "mRet": "T", "mRetCd": result_code,
+            "mTrnId": trnid, "mTrnDt": trndt,
+        });
+        (
+            "phone_auth_hist",
+            serde_json::json!({ "dataList": [item] }).to_string(),
+        )
+    } else {
+        let kind = if trainee.eval == EvalCd::Enrolment {
+            "pAuthLog"
+        } else {
+            "pSubOtpLog"
+        };
+        let fields: BTreeMap<&str, String> = BTreeMap::from([
+            ("AGTID", trainee.tenant.agtid.clone()),
+            ("USRID", usrid.to_string()),
+            ("COURSE_AGENT_PK", trainee.course.clone()),
+            ("CLASS_AGENT_PK", trainee.class.clone()),
+            ("EVAL_CD", trainee.eval.code().to_string()),
+            ("EVAL_TYPE", trainee.eval.label_ko().to_string()),
+            ("CLASS_TME", trainee.class_tme.clone()),
+            ("m_Ret", "T".to_string()),
+            ("m_retCD", result_code),
+            ("m_trnID", trnid.clone()),
+            ("m_trnDT", trndt),
+        ]);
+        let payload =
+            serde_json::to_string(&fields).map_err(|e| AppError::Internal(e.to_string()))?;
+        (kind, payload)
+    };
     let dedupe = format!("{kind}:{tenant}:{trnid}");
     let id = outbox::enqueue(
         &state,

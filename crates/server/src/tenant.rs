@@ -33,6 +33,16 @@ pub struct Tenant {
     /// `lms-attested`: the LMS page that runs NICE/KCB/PASS; the popup opens it with `?state=…`.
     #[serde(default)]
     pub attest_url: Option<String>,
+    /// e-mon's server-to-server API key (`X-TQIAPI-HEADER`). When set, substitute checks are logged
+    /// through `phone_auth_hist` instead of the pAuthLog/pSubOtpLog pages. In the file, or in the
+    /// environment variable named by `emon_api_key_env`.
+    #[serde(default)]
+    pub emon_api_key: String,
+    #[serde(default)]
+    pub emon_api_key_env: Option<String>,
+    /// The institution's agent pk for `X-TQIAPI-USER`.
+    #[serde(default)]
+    pub emon_api_user: String,
 }
 
 /// The phone identity check's provider.
@@ -59,6 +69,14 @@ impl fmt::Debug for Tenant {
             .field("agtid", &self.agtid)
             .field("origins", &self.origins)
             .field("secret", &"<redacted>")
+            .field(
+                "emon_api_key",
+                &if self.emon_api_key.is_empty() {
+                    ""
+                } else {
+                    "<redacted>"
+                },
+            )
             .finish()
     }
 }
@@ -124,6 +142,11 @@ impl Tenants {
             toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut list = file.tenants;
         for t in &mut list {
+            if let Some(var) = &t.emon_api_key_env {
+                t.emon_api_key = std::env::var(var).map_err(|_| {
+                    format!("tenant {}: environment variable {var} is not set", t.id)
+                })?;
+            }
             if let Some(var) = &t.secret_env {
                 t.secret = std::env::var(var).map_err(|_| {
                     format!("tenant {}: environment variable {var} is not set", t.id)
@@ -148,6 +171,9 @@ impl Tenants {
             substitute_allowed: true,
             identity_provider: ProviderKind::Sandbox,
             attest_url: None,
+            emon_api_key: String::new(),
+            emon_api_key_env: None,
+            emon_api_user: String::new(),
         }])
         .expect("the demo tenant is valid")
     }
@@ -187,6 +213,9 @@ mod tests {
             substitute_allowed: true,
             identity_provider: ProviderKind::Sandbox,
             attest_url: None,
+            emon_api_key: String::new(),
+            emon_api_key_env: None,
+            emon_api_user: String::new(),
         }
     }
 

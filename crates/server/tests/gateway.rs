@@ -48,6 +48,15 @@ origins = ["https://lms.other.example"]
 secret = "other-tenant-secret-0123456789abcdef01"
 identity_provider = "lms-attested"
 attest_url = "https://lms.other.example/motp/identity"
+
+[[tenants]]
+id = "hist"
+agtid = "SANDBOXAGT"
+origins = ["https://lms.hist.example"]
+secret = "hist-tenant-secret-0123456789abcdef0123"
+identity_provider = "sandbox"
+emon_api_key = "sandbox-emon-key"
+emon_api_user = "SANDBOXAGT"
 "#
         ),
     )
@@ -75,6 +84,7 @@ async fn start_server(
         sandbox_state: dir.join("unused.json"),
         allow_sandbox_identity: true,
         emon_url: Some(hrd.to_string()),
+        emon_api_url: None,
         outbox_interval_secs: 0,
         log_json: false,
     };
@@ -509,7 +519,19 @@ impl World {
     }
 
     async fn sandbox_check_for(&self, purpose: &str, name: &str, tel: &str) -> String {
-        let started = self.start_check_for(&launch_token(), ORIGIN, purpose).await;
+        self.sandbox_check_as(&launch_token(), ORIGIN, purpose, name, tel)
+            .await
+    }
+
+    async fn sandbox_check_as(
+        &self,
+        token: &str,
+        origin: &str,
+        purpose: &str,
+        name: &str,
+        tel: &str,
+    ) -> String {
+        let started = self.start_check_for(token, origin, purpose).await;
         let state = started["state"].as_str().unwrap().to_string();
         let popup = format!(
             "{}{}",
@@ -554,7 +576,7 @@ impl World {
         assert!(done.contains("본인인증이 완료되었습니다"), "{done}");
         // The popup reports to the widget's page origin only.
         assert!(
-            done.contains(&format!("postMessage(message, \"{ORIGIN}\")")),
+            done.contains(&format!("postMessage(message, \"{origin}\")")),
             "{done}"
         );
         state
@@ -1163,4 +1185,64 @@ async fn metrics_in_prometheus_text() {
         !text.contains("01012345678") && !text.contains("trainee01"),
         "no personal data in labels"
     );
+}
+
+#[tokio::test]
+async fn with_an_emon_api_key_the_substitute_log_goes_to_phone_auth_hist() {
+    let w = world().await;
+    let secret = "hist-tenant-secret-0123456789abcdef0123";
+    let origin = "https://lms.hist.example";
+    let token = token::mint(&claims("hist", "trainee01", NAME, TEL), secret);
+    w.fault("ie001", 1);
+    let res = w
+        .http
+        .post(format!("{}/v1/otp/verify", w.server.url()))
+        .bearer_auth(&token)
+        .header("Origin", origin)
+        .json(&json!({ "code": w.code_now() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["result"],
+        "hrd_unavailable"
+    );
+    let state = w
+        .sandbox_check_as(&token, origin, "substitute", NAME, TEL)
+        .await;
+    let res = w
+        .http
+        .post(format!("{}/v1/substitute/complete", w.server.url()))
+        .bearer_auth(&token)
+        .header("Origin", origin)
+        .json(&json!({ "state": state }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        (body["result"].as_str(), body["emon_log"].as_str()),
+        (Some("verified"), Some("sent"))
+    );
+    let logs = w.sandbox.logs(Some("phone_auth_hist"));
+    assert_eq!(logs.len(), 1, "exactly once");
+    let f = &logs[0].fields;
+    assert_eq!(
+        (
+            f["agtId"].as_str(),
+            f["usrId"].as_str(),
+            f["evalCd"].as_str()
+        ),
+        ("SANDBOXAGT", "trainee01", "01")
+    );
+    assert_eq!(
+        (
+            f["mRet"].as_str(),
+            f["mRetCd"].as_str(),
+            f["classTme"].as_str()
+        ),
+        ("T", "0000", "03")
+    );
+    assert!(f["mTrnId"].starts_with("SBX"));
+    assert!(w.sandbox.logs(Some("pSubOtpLog")).is_empty());
 }
