@@ -63,13 +63,7 @@ impl EmonClient {
             .body(payload.to_string())
             .send()
             .await
-            .map_err(|e| {
-                if e.is_timeout() {
-                    HrdError::Timeout
-                } else {
-                    HrdError::Unreachable(e.to_string())
-                }
-            })?;
+            .map_err(crate::hrd::classify)?;
         if !res.status().is_success() {
             return Err(HrdError::Status(res.status().as_u16()));
         }
@@ -109,13 +103,7 @@ impl EmonClient {
             .form(fields)
             .send()
             .await
-            .map_err(|e| {
-                if e.is_timeout() {
-                    HrdError::Timeout
-                } else {
-                    HrdError::Unreachable(e.to_string())
-                }
-            })?;
+            .map_err(crate::hrd::classify)?;
         if !res.status().is_success() {
             return Err(HrdError::Status(res.status().as_u16()));
         }

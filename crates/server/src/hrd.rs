@@ -62,7 +62,8 @@ impl HrdClient {
     }
 }
 
-fn classify(e: reqwest::Error) -> HrdError {
+/// A transport failure, told apart as timeout or unreachable (also used for e-mon).
+pub(crate) fn classify(e: reqwest::Error) -> HrdError {
     if e.is_timeout() {
         HrdError::Timeout
     } else {

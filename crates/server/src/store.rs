@@ -48,6 +48,12 @@ impl AttemptState {
     }
 }
 
+/// The columns of [`IdentityCheck`] and [`OutboxItem`], in their field order.
+const CHECK_COLUMNS: &str = "state, tenant, usrid, provider, origin, purpose, status, created_at, \
+     completed_at, sms_code, result_code, trnid, trndt, name, tel";
+const OUTBOX_COLUMNS: &str =
+    "id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at";
+
 /// A phone identity check, as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct IdentityCheck {
@@ -380,9 +386,9 @@ impl Store {
     }
 
     pub async fn identity_check(&self, state: &str) -> Result<Option<IdentityCheck>, AppError> {
-        Ok(sqlx::query_as::<_, IdentityCheck>(
-            "SELECT state, tenant, usrid, provider, origin, purpose, status, created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel FROM identity_checks WHERE state = $1",
-        )
+        Ok(sqlx::query_as::<_, IdentityCheck>(&format!(
+            "SELECT {CHECK_COLUMNS} FROM identity_checks WHERE state = $1"
+        ))
         .bind(state)
         .fetch_optional(&self.pool)
         .await?)
@@ -435,10 +441,11 @@ impl Store {
         purpose: &str,
         completed_after: i64,
     ) -> Result<Option<IdentityCheck>, AppError> {
-        Ok(sqlx::query_as::<_, IdentityCheck>(
+        Ok(sqlx::query_as::<_, IdentityCheck>(&format!(
             "UPDATE identity_checks SET status = 'resetting'
              WHERE state = $1 AND tenant = $2 AND usrid = $3 AND purpose = $4 AND status = 'succeeded' AND completed_at >= $5
-             RETURNING state, tenant, usrid, provider, origin, purpose, status, created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel",
+             RETURNING {CHECK_COLUMNS}"
+        ),
         )
         .bind(state)
         .bind(tenant)
@@ -497,9 +504,9 @@ impl Store {
     }
 
     pub async fn outbox_by_dedupe(&self, dedupe: &str) -> Result<Option<OutboxItem>, AppError> {
-        Ok(sqlx::query_as::<_, OutboxItem>(
-            "SELECT id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at FROM outbox WHERE dedupe = $1",
-        )
+        Ok(sqlx::query_as::<_, OutboxItem>(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE dedupe = $1"
+        ))
         .bind(dedupe)
         .fetch_optional(&self.pool)
         .await?)
@@ -650,10 +657,10 @@ impl Store {
 
     /// Queued items whose time has come, oldest first.
     pub async fn due_outbox(&self, now: i64, limit: i64) -> Result<Vec<OutboxItem>, AppError> {
-        Ok(sqlx::query_as::<_, OutboxItem>(
-            "SELECT id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at FROM outbox
-             WHERE status = 'queued' AND next_at <= $1 ORDER BY id LIMIT $2",
-        )
+        Ok(sqlx::query_as::<_, OutboxItem>(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox
+             WHERE status = 'queued' AND next_at <= $1 ORDER BY id LIMIT $2"
+        ))
         .bind(now)
         .bind(limit)
         .fetch_all(&self.pool)
@@ -661,9 +668,9 @@ impl Store {
     }
 
     pub async fn outbox_item(&self, id: i64) -> Result<Option<OutboxItem>, AppError> {
-        Ok(sqlx::query_as::<_, OutboxItem>(
-            "SELECT id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at FROM outbox WHERE id = $1",
-        )
+        Ok(sqlx::query_as::<_, OutboxItem>(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?)

@@ -85,24 +85,33 @@ pub fn mint(claims: &LaunchClaims, secret: &str) -> String {
     .expect("HS256 encoding cannot fail")
 }
 
-/// Verifies signature, audience, lifetime and tenant, then the claims' content.
-pub fn verify(token: &str, tenants: &Tenants, now: i64) -> Result<Trainee, AppError> {
-    // The tenant (and so the key) is named by `iss`; read it unverified, then verify with that key.
+/// The `iss` of an HS256 JWT, read *without* checking its signature: only to choose whose key then
+/// verifies it. `None` when it is not a JWT (an absent `iss` reads as "").
+pub fn peek_issuer(jwt: &str) -> Option<String> {
     let mut peek = Validation::new(Algorithm::HS256);
     peek.insecure_disable_signature_validation();
     peek.validate_exp = false;
     peek.validate_aud = false;
     peek.required_spec_claims.clear();
     let unverified =
-        jsonwebtoken::decode::<serde_json::Value>(token, &DecodingKey::from_secret(&[]), &peek)
-            .map_err(|_| AppError::InvalidToken("not a JWT"))?;
-    let tenant_id = unverified
-        .claims
-        .get("iss")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
+        jsonwebtoken::decode::<serde_json::Value>(jwt, &DecodingKey::from_secret(&[]), &peek)
+            .ok()?;
+    Some(
+        unverified
+            .claims
+            .get("iss")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string(),
+    )
+}
+
+/// Verifies signature, audience, lifetime and tenant, then the claims' content.
+pub fn verify(token: &str, tenants: &Tenants, now: i64) -> Result<Trainee, AppError> {
+    // The tenant (and so the key) is named by `iss`; read it unverified, then verify with that key.
+    let tenant_id = peek_issuer(token).ok_or(AppError::InvalidToken("not a JWT"))?;
     let tenant = tenants
-        .get(tenant_id)
+        .get(&tenant_id)
         .ok_or(AppError::InvalidToken("unknown tenant (iss)"))?;
 
     let mut validation = Validation::new(Algorithm::HS256);

@@ -10,10 +10,7 @@ use motp_protocol::clock::{AdjustableClock, Clock, SystemClock};
 use motp_server::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::process::Stdio;
 use std::sync::Arc;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
 const SECRET: &str = "crash-test-secret-0123456789abcdef0123";
 const ORIGIN: &str = "https://lms.crash.example";
@@ -25,27 +22,6 @@ fn trainee(i: usize) -> (String, String, String) {
         format!("훈련생{i:02}"),
         format!("0101000{i:04}"),
     )
-}
-
-/// Starts the server binary and returns once it listens.
-async fn start(args: &[String]) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_motp-server"))
-        .args(args)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("motp-server starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if line.contains("motp-server listening on") {
-            // Keep draining its output so it never blocks on a full pipe.
-            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return child;
-        }
-    }
-    panic!("motp-server exited before listening");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,7 +80,7 @@ async fn resets_survive_sigkill_and_reach_hrd_exactly_once() {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let mut child = start(&args).await;
+    let mut child = common::spawn_server(&args).await;
     let http = reqwest::Client::new();
 
     // Every trainee passes the phone identity check in the sandbox carrier page.
@@ -207,7 +183,7 @@ async fn resets_survive_sigkill_and_reach_hrd_exactly_once() {
 
     // Restart. The trainees whose request was cut off press the button again, as the widget lets
     // them; a reset stored before the kill is not stored twice.
-    let mut child = start(&args).await;
+    let mut child = common::spawn_server(&args).await;
     for (i, (launch, state)) in work.iter().enumerate() {
         if answered.contains(&i) {
             continue;

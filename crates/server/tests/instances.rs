@@ -7,10 +7,8 @@ use hrd_sandbox::{Sandbox, SandboxConfig};
 use motp_protocol::clock::{AdjustableClock, Clock, SystemClock};
 use motp_server::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
 use serde_json::{json, Value};
-use std::process::Stdio;
 use std::sync::Arc;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 const SECRET: &str = "multi-instance-secret-0123456789abcdef";
 const ORIGIN: &str = "https://lms.multi.example";
 
@@ -27,25 +25,27 @@ async fn instance(dir: &std::path::Path, db: &str, hrd: &str) -> (Child, String)
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_motp-server"))
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args(["--config", config.to_str().unwrap()])
-        .args(["--database-url", db, "--hrd-url", hrd, "--emon-url", hrd])
-        .args(["--outbox-interval-secs", "0"])
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if line.contains("motp-server listening on") {
-            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return (child, format!("http://127.0.0.1:{port}"));
-        }
-    }
-    panic!("motp-server exited before listening");
+    let args: Vec<String> = [
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--config",
+        config.to_str().unwrap(),
+        "--database-url",
+        db,
+        "--hrd-url",
+        hrd,
+        "--emon-url",
+        hrd,
+        "--outbox-interval-secs",
+        "0",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    (
+        common::spawn_server(&args).await,
+        format!("http://127.0.0.1:{port}"),
+    )
 }
 
 fn launch_token(usrid: &str) -> String {

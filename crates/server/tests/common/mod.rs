@@ -3,6 +3,31 @@
 //! gets a fresh PostgreSQL database; otherwise a fresh SQLite file in its temp dir.
 
 use sqlx::Connection;
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// Starts the `motp-server` binary with `args` and returns once it listens (its output is drained
+/// so it never blocks on a full pipe). Killed when dropped.
+#[allow(dead_code)] // not every test binary starts processes
+pub async fn spawn_server(args: &[String]) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motp-server"))
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("motp-server starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if line.contains("motp-server listening on") {
+            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            return child;
+        }
+    }
+    panic!("motp-server exited before listening");
+}
 
 pub async fn database_url(dir: &std::path::Path) -> String {
     match std::env::var("MOTP_TEST_POSTGRES_URL") {
