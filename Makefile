@@ -52,8 +52,11 @@ test-e2e: widget
 	@echo "== end-to-end tests (demo page in headless Chromium -> motp-server -> sandbox) =="
 	MOTP_WIDGET_DIST=$(CURDIR)/dist cargo test -p motp-e2e -- --test-threads=1
 
-bench:
-	cargo bench -p hrd-sandbox
+## make bench: speed, memory and size figures into docs/benchmarks.md (never part of make test).
+bench: bootstrap widget
+	cargo build --release -p motp-server -p motp-e2e
+	cargo bench -p hrd-sandbox | tee target/totp-bench.txt
+	./target/release/motp-bench
 
 ## make screens: PNGs of every widget screen (Korean, 320 and 1024 px) into docs/screens/.
 screens: bootstrap widget

@@ -182,6 +182,9 @@ impl Store {
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        // WAL + NORMAL: a commit survives the process crashing (what the outbox
+                        // and the audit trail promise); only a power cut may lose the last ones.
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
                         Ok(())
                     })
                 })
