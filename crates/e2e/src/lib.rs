@@ -47,7 +47,45 @@ pub struct Harness {
     pub clock: Arc<AdjustableClock>,
     pub browser: Client,
     chromedriver: Child,
+    driver_port: u16,
     _dir: tempfile::TempDir,
+}
+
+/// [`Harness::until`] in any browser session.
+pub async fn until_on(
+    browser: &Client,
+    expression: &str,
+) -> Result<serde_json::Value, fantoccini::error::CmdError> {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];\n\
+         const look = () => {{ let v; try {{ v = ({expression}); }} catch (e) {{ v = null; }}\n\
+           if (v) done(v); else requestAnimationFrame(look); }};\n\
+         look();"
+    );
+    browser.execute_async(&script, vec![]).await
+}
+
+/// A headless Chromium session with its own profile directory.
+async fn open_browser(
+    driver_port: u16,
+    profile: &std::path::Path,
+) -> Result<Client, Box<dyn std::error::Error + Send + Sync>> {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": CHROME_ARGS.iter().map(|s| s.to_string())
+                .chain([format!("--user-data-dir={}", profile.display())])
+                .collect::<Vec<_>>(),
+        }),
+    );
+    Ok(
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await?,
+    )
 }
 
 fn widget_dist() -> Result<PathBuf, String> {
@@ -121,28 +159,24 @@ impl Harness {
         let server = launch::start(&args, clock.clone(), std::future::pending()).await?;
         // start() moved the sandbox clock by `sandbox_clock_offset`; keep it fixed at T0.
         clock.set_fixed(T0);
-        let (chromedriver, port) = start_chromedriver().await?;
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": CHROME_ARGS.iter().map(|s| s.to_string())
-                    .chain([format!("--user-data-dir={}", dir.path().join("chrome").display())])
-                    .collect::<Vec<_>>(),
-            }),
-        );
-        let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await?;
+        let (chromedriver, driver_port) = start_chromedriver().await?;
+        let browser = open_browser(driver_port, &dir.path().join("chrome")).await?;
         Ok(Harness {
             server,
             clock,
             browser,
             chromedriver,
+            driver_port,
             _dir: dir,
         })
+    }
+
+    /// Another, separate browser (its own profile: another trainee's PC).
+    pub async fn another_browser(
+        &self,
+        profile: &str,
+    ) -> Result<Client, Box<dyn std::error::Error + Send + Sync>> {
+        open_browser(self.driver_port, &self._dir.path().join(profile)).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -181,13 +215,7 @@ impl Harness {
         &self,
         expression: &str,
     ) -> Result<serde_json::Value, fantoccini::error::CmdError> {
-        let script = format!(
-            "const done = arguments[arguments.length - 1];\n\
-             const look = () => {{ let v; try {{ v = ({expression}); }} catch (e) {{ v = null; }}\n\
-               if (v) done(v); else requestAnimationFrame(look); }};\n\
-             look();"
-        );
-        self.browser.execute_async(&script, vec![]).await
+        until_on(&self.browser, expression).await
     }
 
     /// The widget's shadow root inside the element with id `host_id`, once the widget has rendered.

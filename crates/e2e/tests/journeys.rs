@@ -174,3 +174,136 @@ async fn hrd_down_then_the_phone_check_stands_in_and_e_mon_gets_the_log() {
     })
     .await;
 }
+
+/// Types `code` into the widget on the page and presses Enter.
+async fn submit(h: &Harness, code: &str) -> motp_e2e::TestResult {
+    let input = h.in_widget("motp", "#motp-code").await?;
+    input.send_keys(code).await?;
+    input.send_keys("\u{E007}").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_app_password_and_stale_codes() {
+    Harness::journey("app_password_and_stale_codes", |h| async move {
+        h.browser.goto(&h.url("/")).await?;
+        submit(&h, "1234").await?;
+        h.widget_text_containing("motp", "앱 비밀번호입니다")
+            .await?;
+        let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+        check!(
+            sandbox.logs(Some("otp_accredit")).is_empty(),
+            "the app password never reached HRD"
+        );
+
+        // A code from 3 minutes ago is refused; the one from the minute before is still accepted.
+        submit(&h, &phone_code(&h, T0 - 180)).await?;
+        h.widget_text_containing("motp", "5회 중 1회 실패").await?;
+        submit(&h, &phone_code(&h, T0 - 60)).await?;
+        h.widget_text_containing("motp", "인증되었습니다").await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ap005_when_the_lms_record_differs_from_the_app() {
+    Harness::journey("ap005", |h| async move {
+        h.browser.goto(&h.url("/?as=unregistered")).await?;
+        submit(&h, &phone_code(&h, T0)).await?;
+        let text = h.widget_text_containing("motp", "AP005").await?;
+        check!(
+            text.contains("mOTP 등록 초기화"),
+            "the FAQ's way out is shown: {text}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn re_registering_while_locked_is_ap011_and_the_latest_phone_only_works() {
+    Harness::journey("ap011_and_latest_phone", |h| async move {
+        h.browser.goto(&h.url("/")).await?;
+        // Registering on another phone: the first phone's code no longer works, the new one does.
+        let old = phone_code(&h, T0);
+        h.browser
+            .find(Locator::Id("reregister"))
+            .await?
+            .click()
+            .await?;
+        h.until("document.getElementById('phone-msg').textContent.includes('새 휴대폰')")
+            .await?;
+        let new = phone_code(&h, T0);
+        check!(old != new, "a new device shows another code");
+        h.until(&format!(
+            "document.getElementById('phone-code').textContent === '{new}'"
+        ))
+        .await?;
+        submit(&h, &old).await?;
+        h.widget_text_containing("motp", "5회 중 1회 실패").await?;
+
+        // Locked, the app cannot be registered again (AP011); the widget says why.
+        for n in 2..=5 {
+            submit(&h, &old).await?;
+            if n < 5 {
+                h.widget_text_containing("motp", &format!("5회 중 {n}회 실패"))
+                    .await?;
+            }
+        }
+        let text = h
+            .widget_text_containing("motp", "mOTP가 잠겼습니다")
+            .await?;
+        check!(text.contains("AP011"), "the lock screen warns about AP011");
+        h.browser
+            .find(Locator::Id("reregister"))
+            .await?
+            .click()
+            .await?;
+        h.until("document.getElementById('phone-msg').textContent.includes('AP011')")
+            .await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_trainees_in_two_browsers_at_once() {
+    Harness::journey("two_trainees", |h| async move {
+        let other = h.another_browser("chrome-2").await?;
+        h.browser.goto(&h.url("/")).await?;
+        other.goto(&h.url("/?trainee=2")).await?;
+        let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+        let code_of = |name: &str, tel: &str, pin: &str| {
+            let device = sandbox
+                .with_registry(|r| r.person(name, tel).and_then(|p| p.current_device.clone()))
+                .expect("registered");
+            sandbox.device_code(&device, pin, Some(T0)).expect("device")
+        };
+        let (first, second) = (code_of("홍길동", "01012345678", "1234"), code_of("김철수", "01098765432", "5678"));
+        let ready = "document.getElementById('motp').shadowRoot && document.getElementById('motp').shadowRoot.querySelector('#motp-code')";
+        let (a, b) = tokio::join!(h.until(ready), motp_e2e::until_on(&other, ready));
+        a?;
+        b?;
+        // Both type at the same time.
+        let type_in = |browser: fantoccini::Client, code: String| async move {
+            let host = browser.find(Locator::Id("motp")).await?;
+            let input = host.shadow_root().await?.find(Locator::Css("#motp-code")).await?;
+            input.send_keys(&code).await?;
+            input.send_keys("\u{E007}").await?;
+            motp_e2e::until_on(&browser, "document.getElementById('motp').shadowRoot.textContent.includes('인증되었습니다')").await
+        };
+        let (a, b) = tokio::join!(type_in(h.browser.clone(), first), type_in(other.clone(), second));
+        a?;
+        b?;
+        let answers: Vec<(String, String)> = sandbox
+            .logs(Some("otp_accredit"))
+            .into_iter()
+            .map(|r| (r.fields["USRID"].clone(), r.answer))
+            .collect();
+        check!(answers.len() == 2 && answers.iter().all(|(_, a)| a == "200"), "{answers:?}");
+        let _ = other.close().await;
+        Ok(())
+    })
+    .await;
+}

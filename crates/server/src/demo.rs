@@ -15,27 +15,48 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// The demo trainee, registered on a virtual phone at start-up.
-pub const DEMO_USRID: &str = "trainee01";
-pub const DEMO_NAME: &str = "홍길동";
-pub const DEMO_TEL: &str = "01012345678";
-pub const DEMO_PIN: &str = "1234";
+/// A demo trainee: the LMS member record, and the app password of the virtual phone registered
+/// for them at start-up.
+pub struct DemoTrainee {
+    pub usrid: &'static str,
+    pub name: &'static str,
+    pub tel: &'static str,
+    pub pin: &'static str,
+}
+
+/// `/` shows the first; `/?trainee=2` the second (two trainees at once in two browsers).
+pub const TRAINEES: [DemoTrainee; 2] = [
+    DemoTrainee {
+        usrid: "trainee01",
+        name: "홍길동",
+        tel: "01012345678",
+        pin: "1234",
+    },
+    DemoTrainee {
+        usrid: "trainee02",
+        name: "김철수",
+        tel: "01098765432",
+        pin: "5678",
+    },
+];
 
 pub struct Demo {
     pub sandbox: Arc<Sandbox>,
 }
 
 impl Demo {
-    /// Registers the demo trainee's phone unless the sandbox state already has one.
+    /// Registers each demo trainee's phone unless the sandbox state already has one.
     pub fn new(sandbox: Arc<Sandbox>) -> Result<Demo, String> {
-        let has_device = sandbox.with_registry(|r| {
-            r.person(DEMO_NAME, DEMO_TEL)
-                .is_some_and(|p| p.current_device.is_some())
-        });
-        if !has_device {
-            sandbox
-                .register_device(DEMO_NAME, DEMO_TEL, DEMO_PIN)
-                .map_err(|e| format!("cannot register the demo phone: {e:?}"))?;
+        for t in &TRAINEES {
+            let has_device = sandbox.with_registry(|r| {
+                r.person(t.name, t.tel)
+                    .is_some_and(|p| p.current_device.is_some())
+            });
+            if !has_device {
+                sandbox
+                    .register_device(t.name, t.tel, t.pin)
+                    .map_err(|e| format!("cannot register the demo phone: {e:?}"))?;
+            }
         }
         Ok(Demo { sandbox })
     }
@@ -54,9 +75,12 @@ struct PageQuery {
     /// `unregistered`: a trainee whose LMS record matches no registered app (AP005), to try the
     /// FAQ's "등록되지 않은 사용자" case by hand.
     r#as: Option<String>,
+    /// `2` for the second demo trainee.
+    trainee: Option<usize>,
 }
 
-/// The demo trainee whose LMS name differs from the app's registration by one character.
+/// With `?as=unregistered`, the LMS record's name differs from the app's registration by one
+/// character (AP005).
 pub const UNREGISTERED_NAME: &str = "홍길둥";
 
 const PAGE: &str = include_str!("demo_page.html");
@@ -72,6 +96,7 @@ async fn page(
         .ok_or_else(|| AppError::Internal("demo needs exactly one tenant".into()))?;
     let now = state.now();
     let unregistered = q.r#as.as_deref() == Some("unregistered");
+    let trainee = &TRAINEES[q.trainee.unwrap_or(1).clamp(1, TRAINEES.len()) - 1];
     let eval_cd = q
         .eval_cd
         .as_deref()
@@ -83,16 +108,16 @@ async fn page(
         sub: if unregistered {
             "trainee99"
         } else {
-            DEMO_USRID
+            trainee.usrid
         }
         .into(),
         name: if unregistered {
             UNREGISTERED_NAME
         } else {
-            DEMO_NAME
+            trainee.name
         }
         .into(),
-        tel: DEMO_TEL.into(),
+        tel: trainee.tel.into(),
         course: "AIG20260001".into(),
         class: "AIG20260001,3".into(),
         eval_cd: eval_cd.into(),
@@ -114,9 +139,17 @@ async fn page(
     let html = PAGE
         .replace("{{LAUNCH_TOKEN}}", &token::mint(&claims, &tenant.secret))
         .replace("{{LANG}}", lang)
-        .replace("{{NAME}}", DEMO_NAME)
-        .replace("{{TEL}}", DEMO_TEL)
-        .replace("{{PIN}}", DEMO_PIN);
+        .replace("{{NAME}}", trainee.name)
+        .replace(
+            "{{LMS_NAME}}",
+            if unregistered {
+                UNREGISTERED_NAME
+            } else {
+                trainee.name
+            },
+        )
+        .replace("{{TEL}}", trainee.tel)
+        .replace("{{PIN}}", trainee.pin);
     Ok(Html(html))
 }
 
