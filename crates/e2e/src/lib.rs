@@ -241,6 +241,14 @@ impl Harness {
         self.widget(host_id).await?.find(Locator::Css(css)).await
     }
 
+    /// Types `code` into the widget of the demo page and presses Enter, as a trainee does.
+    pub async fn submit(&self, code: &str) -> TestResult {
+        let input = self.in_widget("motp", "#motp-code").await?;
+        input.send_keys(code).await?;
+        input.send_keys("\u{E007}").await?;
+        Ok(())
+    }
+
     /// The widget's text, once it contains `needle`.
     pub async fn widget_text_containing(
         &self,

@@ -50,9 +50,7 @@ async fn a_code_read_off_the_virtual_phone_verifies_and_the_lecture_plays() {
         h.widget_text_containing("motp", "5회 중 1회 실패").await?;
 
         // Then the right one, typed as a trainee types it; Enter submits.
-        let input = h.in_widget("motp", "#motp-code").await?;
-        input.send_keys(&shown).await?;
-        input.send_keys("\u{E007}").await?;
+        h.submit(&shown).await?;
         h.widget_text_containing("motp", "인증되었습니다").await?;
 
         // The demo LMS checked the receipt server-side before playing the lecture.
@@ -93,9 +91,7 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
         let right = phone_code(&h, T0);
         let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
         for n in 1..=5 {
-            let input = h.in_widget("motp", "#motp-code").await?;
-            input.send_keys(&wrong).await?;
-            input.send_keys("\u{E007}").await?;
+            h.submit(&wrong).await?;
             if n < 5 {
                 h.widget_text_containing("motp", &format!("5회 중 {n}회 실패"))
                     .await?;
@@ -125,9 +121,7 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
             resets[0].fields["M_RETCD"] == "0000",
             "the provider's result code"
         );
-        let input = h.in_widget("motp", "#motp-code").await?;
-        input.send_keys(&right).await?;
-        input.send_keys("\u{E007}").await?;
+        h.submit(&right).await?;
         h.widget_text_containing("motp", "인증되었습니다").await?;
         let playing = h
             .until("document.getElementById('video').classList.contains('playing')")
@@ -175,19 +169,11 @@ async fn hrd_down_then_the_phone_check_stands_in_and_e_mon_gets_the_log() {
     .await;
 }
 
-/// Types `code` into the widget on the page and presses Enter.
-async fn submit(h: &Harness, code: &str) -> motp_e2e::TestResult {
-    let input = h.in_widget("motp", "#motp-code").await?;
-    input.send_keys(code).await?;
-    input.send_keys("\u{E007}").await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn the_app_password_and_stale_codes() {
     Harness::journey("app_password_and_stale_codes", |h| async move {
         h.browser.goto(&h.url("/")).await?;
-        submit(&h, "1234").await?;
+        h.submit("1234").await?;
         h.widget_text_containing("motp", "앱 비밀번호입니다")
             .await?;
         let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
@@ -197,9 +183,9 @@ async fn the_app_password_and_stale_codes() {
         );
 
         // A code from 3 minutes ago is refused; the one from the minute before is still accepted.
-        submit(&h, &phone_code(&h, T0 - 180)).await?;
+        h.submit(&phone_code(&h, T0 - 180)).await?;
         h.widget_text_containing("motp", "5회 중 1회 실패").await?;
-        submit(&h, &phone_code(&h, T0 - 60)).await?;
+        h.submit(&phone_code(&h, T0 - 60)).await?;
         h.widget_text_containing("motp", "인증되었습니다").await?;
         Ok(())
     })
@@ -210,7 +196,7 @@ async fn the_app_password_and_stale_codes() {
 async fn ap005_when_the_lms_record_differs_from_the_app() {
     Harness::journey("ap005", |h| async move {
         h.browser.goto(&h.url("/?as=unregistered")).await?;
-        submit(&h, &phone_code(&h, T0)).await?;
+        h.submit(&phone_code(&h, T0)).await?;
         let text = h.widget_text_containing("motp", "AP005").await?;
         check!(
             text.contains("mOTP 등록 초기화"),
@@ -240,12 +226,12 @@ async fn re_registering_while_locked_is_ap011_and_the_latest_phone_only_works() 
             "document.getElementById('phone-code').textContent === '{new}'"
         ))
         .await?;
-        submit(&h, &old).await?;
+        h.submit(&old).await?;
         h.widget_text_containing("motp", "5회 중 1회 실패").await?;
 
         // Locked, the app cannot be registered again (AP011); the widget says why.
         for n in 2..=5 {
-            submit(&h, &old).await?;
+            h.submit(&old).await?;
             if n < 5 {
                 h.widget_text_containing("motp", &format!("5회 중 {n}회 실패"))
                     .await?;

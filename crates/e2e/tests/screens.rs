@@ -22,13 +22,6 @@ async fn shoot(h: &Harness, width: u32, name: &str) -> TestResult {
     Ok(())
 }
 
-async fn submit(h: &Harness, code: &str) -> TestResult {
-    let input = h.in_widget("motp", "#motp-code").await?;
-    input.send_keys(code).await?;
-    input.send_keys("\u{E007}").await?;
-    Ok(())
-}
-
 fn phone_code(h: &Harness) -> String {
     let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
     let device = sandbox
@@ -46,23 +39,23 @@ async fn all_screens(h: std::sync::Arc<Harness>, width: u32) -> TestResult {
     h.in_widget("motp", "#motp-code").await?;
     shoot(&h, width, "01-code").await?;
 
-    submit(&h, "1234").await?;
+    h.submit("1234").await?;
     h.widget_text_containing("motp", "앱 비밀번호입니다")
         .await?;
     shoot(&h, width, "02-app-password").await?;
 
     let right = phone_code(&h);
     let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
-    submit(&h, &wrong).await?;
+    h.submit(&wrong).await?;
     h.widget_text_containing("motp", "5회 중 1회 실패").await?;
     shoot(&h, width, "03-wrong-code").await?;
     for n in 2..=4 {
-        submit(&h, &wrong).await?;
+        h.submit(&wrong).await?;
         h.widget_text_containing("motp", &format!("5회 중 {n}회 실패"))
             .await?;
     }
     shoot(&h, width, "04-last-attempt").await?;
-    submit(&h, &wrong).await?;
+    h.submit(&wrong).await?;
     h.widget_text_containing("motp", "mOTP가 잠겼습니다")
         .await?;
     shoot(&h, width, "05-locked").await?;
@@ -121,12 +114,12 @@ async fn all_screens(h: std::sync::Arc<Harness>, width: u32) -> TestResult {
         .await?;
     shoot(&h, width, "07-unlocked").await?;
 
-    submit(&h, &right).await?;
+    h.submit(&right).await?;
     h.widget_text_containing("motp", "인증되었습니다").await?;
     shoot(&h, width, "08-verified").await?;
 
     h.browser.goto(&h.url("/?as=unregistered")).await?;
-    submit(&h, &right).await?;
+    h.submit(&right).await?;
     h.widget_text_containing("motp", "AP005").await?;
     shoot(&h, width, "09-not-registered").await?;
 
@@ -150,7 +143,7 @@ async fn all_screens(h: std::sync::Arc<Harness>, width: u32) -> TestResult {
             .unwrap();
         sandbox.device_code(&device, "1234", None).unwrap()
     };
-    submit(&h, &next).await?;
+    h.submit(&next).await?;
     h.widget_text_containing("motp", "응답하지 않습니다")
         .await?;
     shoot(&h, width, "11-hrd-down").await?;
