@@ -215,6 +215,13 @@ impl Store {
         }
     }
 
+    /// A transaction for writes that belong together.
+    pub async fn begin(&self) -> Result<StoreTx, AppError> {
+        Ok(StoreTx {
+            tx: self.pool.begin().await?,
+        })
+    }
+
     pub async fn attempts(&self, tenant: &str, usrid: &str) -> Result<AttemptState, AppError> {
         let row: Option<(i64, i64)> = sqlx::query_as(
             "SELECT failures, locked FROM attempts WHERE tenant = $1 AND usrid = $2",
@@ -238,20 +245,7 @@ impl Store {
         usrid: &str,
         now: i64,
     ) -> Result<AttemptState, AppError> {
-        let (f, l): (i64, i64) = sqlx::query_as(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 1, 0, $3)
-             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = attempts.failures + 1, updated_at = excluded.updated_at
-             RETURNING failures, locked",
-        )
-        .bind(tenant)
-        .bind(usrid)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(AttemptState {
-            failures: f as u32,
-            locked: l != 0,
-        })
+        sql::record_failure(&self.pool, tenant, usrid, now).await
     }
 
     /// HRD failed to answer this trainee's code (timeout, 5xx, IE/CE): remembered so the substitute
@@ -262,17 +256,7 @@ impl Store {
         usrid: &str,
         now: i64,
     ) -> Result<(), AppError> {
-        sqlx::query(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, hrd_down_at) VALUES ($1, $2, 0, 0, $3, $4)
-             ON CONFLICT (tenant, usrid) DO UPDATE SET hrd_down_at = excluded.hrd_down_at, updated_at = excluded.updated_at",
-        )
-        .bind(tenant)
-        .bind(usrid)
-        .bind(now)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        sql::record_hrd_down(&self.pool, tenant, usrid, now).await
     }
 
     /// When HRD last failed this trainee, if ever.
@@ -288,17 +272,7 @@ impl Store {
 
     /// HRD said AP009.
     pub async fn record_lock(&self, tenant: &str, usrid: &str, now: i64) -> Result<(), AppError> {
-        sqlx::query(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, $3, 1, $4)
-             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = CASE WHEN attempts.failures > excluded.failures THEN attempts.failures ELSE excluded.failures END, locked = 1, updated_at = excluded.updated_at",
-        )
-        .bind(tenant)
-        .bind(usrid)
-        .bind(MAX_FAILURES as i64)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        sql::record_lock(&self.pool, tenant, usrid, now).await
     }
 
     /// HRD accepted a code, or a reset lifted the lock: the count starts again.
@@ -308,16 +282,7 @@ impl Store {
         usrid: &str,
         now: i64,
     ) -> Result<(), AppError> {
-        sqlx::query(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 0, 0, $3)
-             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = 0, locked = 0, updated_at = excluded.updated_at",
-        )
-        .bind(tenant)
-        .bind(usrid)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        sql::clear_attempts(&self.pool, tenant, usrid, now).await
     }
 
     pub async fn save_receipt(
@@ -327,14 +292,7 @@ impl Store {
         usrid: &str,
         now: i64,
     ) -> Result<(), AppError> {
-        sqlx::query("INSERT INTO receipts (id, tenant, usrid, issued_at) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(tenant)
-            .bind(usrid)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        sql::save_receipt(&self.pool, id, tenant, usrid, now).await
     }
 
     /// Marks a receipt redeemed; `false` if it was unknown or already redeemed. One statement, so two
@@ -352,20 +310,7 @@ impl Store {
     }
 
     pub async fn audit(&self, now: i64, e: AuditEvent<'_>) -> Result<(), AppError> {
-        sqlx::query(
-            "INSERT INTO audit (at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(now)
-        .bind(e.tenant)
-        .bind(e.usrid)
-        .bind(e.event)
-        .bind(e.hrd_code)
-        .bind(e.eval_cd)
-        .bind(e.class_tme)
-        .bind(e.detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        sql::audit(&self.pool, now, e).await
     }
 
     pub async fn create_identity_check(
@@ -798,5 +743,188 @@ impl Store {
         .bind(usrid)
         .fetch_all(&self.pool)
         .await?)
+    }
+}
+
+/// Several writes that stand or fall together (`Store::begin`), committed with one `commit`: the
+/// verify path records its audit line and the attempt count in one transaction.
+pub struct StoreTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+}
+
+impl StoreTx {
+    pub async fn record_failure(
+        &mut self,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<AttemptState, AppError> {
+        sql::record_failure(&mut *self.tx, tenant, usrid, now).await
+    }
+
+    pub async fn record_hrd_down(
+        &mut self,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sql::record_hrd_down(&mut *self.tx, tenant, usrid, now).await
+    }
+
+    pub async fn record_lock(
+        &mut self,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sql::record_lock(&mut *self.tx, tenant, usrid, now).await
+    }
+
+    pub async fn clear_attempts(
+        &mut self,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sql::clear_attempts(&mut *self.tx, tenant, usrid, now).await
+    }
+
+    pub async fn save_receipt(
+        &mut self,
+        id: &str,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sql::save_receipt(&mut *self.tx, id, tenant, usrid, now).await
+    }
+
+    pub async fn audit(&mut self, now: i64, e: AuditEvent<'_>) -> Result<(), AppError> {
+        sql::audit(&mut *self.tx, now, e).await
+    }
+
+    pub async fn commit(self) -> Result<(), AppError> {
+        Ok(self.tx.commit().await?)
+    }
+}
+
+/// The SQL of the writes, once, for the pool and for a transaction alike.
+mod sql {
+    use super::*;
+
+    pub async fn record_failure<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+        ex: E,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<AttemptState, AppError> {
+        let (f, l): (i64, i64) = sqlx::query_as(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 1, 0, $3)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = attempts.failures + 1, updated_at = excluded.updated_at
+             RETURNING failures, locked",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(now)
+        .fetch_one(ex)
+        .await?;
+        Ok(AttemptState {
+            failures: f as u32,
+            locked: l != 0,
+        })
+    }
+
+    pub async fn record_hrd_down<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+        ex: E,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, hrd_down_at) VALUES ($1, $2, 0, 0, $3, $4)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET hrd_down_at = excluded.hrd_down_at, updated_at = excluded.updated_at",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(now)
+        .bind(now)
+        .execute(ex)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn record_lock<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+        ex: E,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, $3, 1, $4)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = CASE WHEN attempts.failures > excluded.failures THEN attempts.failures ELSE excluded.failures END, locked = 1, updated_at = excluded.updated_at",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(MAX_FAILURES as i64)
+        .bind(now)
+        .execute(ex)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn clear_attempts<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+        ex: E,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 0, 0, $3)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = 0, locked = 0, updated_at = excluded.updated_at",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(now)
+        .execute(ex)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn save_receipt<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+        ex: E,
+        id: &str,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query("INSERT INTO receipts (id, tenant, usrid, issued_at) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(tenant)
+            .bind(usrid)
+            .bind(now)
+            .execute(ex)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn audit<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+        ex: E,
+        now: i64,
+        e: AuditEvent<'_>,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO audit (at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(now)
+        .bind(e.tenant)
+        .bind(e.usrid)
+        .bind(e.event)
+        .bind(e.hrd_code)
+        .bind(e.eval_cd)
+        .bind(e.class_tme)
+        .bind(e.detail)
+        .execute(ex)
+        .await?;
+        Ok(())
     }
 }

@@ -93,35 +93,32 @@ async fn verify(
     };
     crate::metrics::hrd_call("otp_accredit", &hrd_code, started);
     tracing::info!(tenant, usrid, tel = %mask_tel(&trainee.tel), eval_cd = trainee.eval.code(), %hrd_code, "otp_accredit");
-    state
-        .store
-        .audit(
-            now,
-            AuditEvent {
-                tenant,
-                usrid,
-                event: "verify",
-                hrd_code: Some(&hrd_code),
-                eval_cd: Some(trainee.eval.code()),
-                class_tme: Some(&trainee.class_tme),
-                detail: None,
-            },
-        )
-        .await?;
+    // The audit line and the count change in one transaction: both or neither, one commit.
+    let mut tx = state.store.begin().await?;
+    tx.audit(
+        now,
+        AuditEvent {
+            tenant,
+            usrid,
+            event: "verify",
+            hrd_code: Some(&hrd_code),
+            eval_cd: Some(trainee.eval.code()),
+            class_tme: Some(&trainee.class_tme),
+            detail: None,
+        },
+    )
+    .await?;
 
     let outcome = match answer {
         Ok(a) => match a.code {
             HrdCode::Success => {
-                state.store.clear_attempts(tenant, usrid, now).await?;
+                tx.clear_attempts(tenant, usrid, now).await?;
                 let (claims, token) = receipt::issue(&trainee, "motp", "200", now);
-                state
-                    .store
-                    .save_receipt(&claims.jti, tenant, usrid, now)
-                    .await?;
+                tx.save_receipt(&claims.jti, tenant, usrid, now).await?;
                 VerifyOutcome::Verified { receipt: token }
             }
             HrdCode::Ap001 => {
-                let attempts = state.store.record_failure(tenant, usrid, now).await?;
+                let attempts = tx.record_failure(tenant, usrid, now).await?;
                 // HRD has not locked yet, so at least one attempt is left whatever our mirror says.
                 VerifyOutcome::WrongCode {
                     failures: attempts.failures.min(MAX_FAILURES - 1),
@@ -129,28 +126,28 @@ async fn verify(
                 }
             }
             HrdCode::Ap009 => {
-                state.store.record_lock(tenant, usrid, now).await?;
-                state
-                    .store
-                    .audit(
-                        now,
-                        AuditEvent {
-                            tenant,
-                            usrid,
-                            event: "lock",
-                            hrd_code: Some("AP009"),
-                            eval_cd: None,
-                            class_tme: None,
-                            detail: None,
-                        },
-                    )
-                    .await?;
+                tx.record_lock(tenant, usrid, now).await?;
+                tx.audit(
+                    now,
+                    AuditEvent {
+                        tenant,
+                        usrid,
+                        event: "lock",
+                        hrd_code: Some("AP009"),
+                        eval_cd: None,
+                        class_tme: None,
+                        detail: None,
+                    },
+                )
+                .await?;
                 VerifyOutcome::Locked
             }
             HrdCode::Ap005 => VerifyOutcome::NotRegistered,
-            HrdCode::We005 => return Ok(rate_limited(60)),
+            HrdCode::We005 => VerifyOutcome::RateLimited {
+                retry_after_seconds: 60,
+            },
             code if code.is_hrd_failure() => {
-                state.store.record_hrd_down(tenant, usrid, now).await?;
+                tx.record_hrd_down(tenant, usrid, now).await?;
                 VerifyOutcome::HrdUnavailable {
                     substitute_allowed: trainee.tenant.substitute_allowed,
                     hrd_code: Some(code.as_str().to_string()),
@@ -167,14 +164,20 @@ async fn verify(
         },
         Err(e) => {
             tracing::warn!(error = %e, "HRD unavailable");
-            state.store.record_hrd_down(tenant, usrid, now).await?;
+            tx.record_hrd_down(tenant, usrid, now).await?;
             VerifyOutcome::HrdUnavailable {
                 substitute_allowed: trainee.tenant.substitute_allowed,
                 hrd_code: None,
             }
         }
     };
-    Ok(Json(outcome).into_response())
+    tx.commit().await?;
+    Ok(match outcome {
+        VerifyOutcome::RateLimited {
+            retry_after_seconds,
+        } => rate_limited(retry_after_seconds),
+        outcome => Json(outcome).into_response(),
+    })
 }
 
 fn rate_limited(retry_after: u64) -> Response {
