@@ -1,6 +1,7 @@
-//! The outbox: logs HRD must receive are stored before they are sent, then sent until HRD answers —
-//! retried with exponential back-off and jitter on timeouts, 5xx and internal-error answers, marked
-//! done on acceptance, recorded on a final refusal, and resumed after a crash or restart.
+//! The outbox: what HRD must receive — lock resets (`user_reset`) and e-mon's identity-check logs —
+//! is stored before it is sent, then sent until HRD answers: retried with exponential back-off and
+//! jitter on timeouts, 5xx and internal-error answers, marked done on acceptance, recorded on a final
+//! refusal, and resumed after a crash or restart.
 
 use crate::error::AppError;
 use crate::hrd::HrdError;
