@@ -3,13 +3,11 @@
 
 use crate::error::ClientError;
 use crate::state::Purpose;
+use crate::wire::{self, FromJs};
 use gloo_net::http::{Method, RequestBuilder};
 use motp_protocol::api::{
-    ApiError, IdentityStart, IdentityStatus, ResetOutcome, SessionInfo, SubstituteOutcome,
-    VerifyOutcome, VerifyRequest,
+    IdentityStart, IdentityStatus, ResetOutcome, SessionInfo, SubstituteOutcome, VerifyOutcome,
 };
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,13 +26,11 @@ struct Answer {
 impl Answer {
     /// The body as `T` when the status is one of `typed` (statuses whose body is a typed outcome);
     /// otherwise the error the server described.
-    fn into<T: DeserializeOwned>(self, typed: &[u16]) -> Result<T, ClientError> {
+    fn into<T: FromJs>(self, typed: &[u16]) -> Result<T, ClientError> {
         if typed.contains(&self.status) {
-            return serde_wasm_bindgen::from_value(self.body).map_err(|_| ClientError::Decode);
+            return T::from_js(&self.body).ok_or(ClientError::Decode);
         }
-        let error = serde_wasm_bindgen::from_value::<ApiError>(self.body)
-            .map(|e| e.error)
-            .unwrap_or_default();
+        let error = wire::error_code(&self.body);
         Err(match (self.status, error.as_str()) {
             (401, "token_expired") => ClientError::Unauthorized { expired: true },
             (401, _) | (403, _) => ClientError::Unauthorized { expired: false },
@@ -57,23 +53,20 @@ impl Client {
         }
     }
 
+    /// One call: `body` is the JSON text to send, if any.
     async fn send(
         &self,
         method: Method,
         path: &str,
-        body: Option<&impl Serialize>,
+        body: Option<String>,
     ) -> Result<Answer, ClientError> {
         let request = RequestBuilder::new(&self.url(path))
             .method(method)
             .header("Authorization", &format!("Bearer {}", self.launch_token));
         let request = match body {
-            Some(body) => {
-                let value = serde_wasm_bindgen::to_value(body).map_err(|_| ClientError::Decode)?;
-                let text = js_sys::JSON::stringify(&value).map_err(|_| ClientError::Decode)?;
-                request
-                    .header("Content-Type", "application/json")
-                    .body(text)
-            }
+            Some(body) => request
+                .header("Content-Type", "application/json")
+                .body(body),
             None => request.build(),
         }
         .map_err(|_| ClientError::Decode)?;
@@ -85,63 +78,42 @@ impl Client {
     }
 
     pub async fn session(&self) -> Result<SessionInfo, ClientError> {
-        self.send(Method::GET, "/v1/session", None::<&()>)
+        self.send(Method::GET, "/v1/session", None)
             .await?
             .into(&[200])
     }
 
     pub async fn verify(&self, code: &str) -> Result<VerifyOutcome, ClientError> {
-        let body = VerifyRequest {
-            code: code.to_string(),
-        };
+        let body = wire::json_object(&[("code", code)]);
         // Every verdict, including "wrong input" (422) and "wait" (429), is a typed outcome.
-        self.send(Method::POST, "/v1/otp/verify", Some(&body))
+        self.send(Method::POST, "/v1/otp/verify", Some(body))
             .await?
             .into(&[200, 422, 429])
     }
 
     pub async fn identity_start(&self, purpose: Purpose) -> Result<IdentityStart, ClientError> {
         let path = format!("/v1/identity/start?purpose={}", purpose.as_str());
-        self.send(Method::POST, &path, None::<&()>)
-            .await?
-            .into(&[200])
+        self.send(Method::POST, &path, None).await?.into(&[200])
     }
 
     /// Lets check `state` stand in for the code while HRD is down.
     pub async fn substitute(&self, state: &str) -> Result<SubstituteOutcome, ClientError> {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            state: &'a str,
-        }
-        self.send(
-            Method::POST,
-            "/v1/substitute/complete",
-            Some(&Body { state }),
-        )
-        .await?
-        .into(&[200, 403, 409])
+        let body = wire::json_object(&[("state", state)]);
+        self.send(Method::POST, "/v1/substitute/complete", Some(body))
+            .await?
+            .into(&[200, 403, 409])
     }
 
     pub async fn identity_status(&self, state: &str) -> Result<IdentityStatus, ClientError> {
-        #[derive(Deserialize)]
-        struct Status {
-            status: IdentityStatus,
-        }
         let path = format!("/v1/identity/{state}");
-        let status: Status = self
-            .send(Method::GET, &path, None::<&()>)
-            .await?
-            .into(&[200])?;
-        Ok(status.status)
+        let status: wire::StatusOnly = self.send(Method::GET, &path, None).await?.into(&[200])?;
+        Ok(status.0)
     }
 
     pub async fn reset(&self, state: &str) -> Result<ResetOutcome, ClientError> {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            state: &'a str,
-        }
+        let body = wire::json_object(&[("state", state)]);
         // Every outcome of a reset attempt is typed, whatever its status.
-        self.send(Method::POST, "/v1/lock/reset", Some(&Body { state }))
+        self.send(Method::POST, "/v1/lock/reset", Some(body))
             .await?
             .into(&[200, 403, 409, 502])
     }

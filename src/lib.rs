@@ -3,7 +3,7 @@
 //!
 //! - [`state`]: the steps as a pure state machine (tested natively);
 //! - [`components`]: what is drawn for each step;
-//! - [`api`]: the one client for `motp-server`;
+//! - [`api`]: the one client for `motp-server`, [`wire`]: its JSON;
 //! - [`mount`]: mounting into a shadow root, from `data-` attributes or `MotpWidget.mount()`;
 //! - [`i18n`]: every string, Korean and English; [`events`]: what the host page is told.
 
@@ -14,6 +14,7 @@ pub mod events;
 pub mod i18n;
 pub mod mount;
 pub mod state;
+pub mod wire;
 
 /// The widget's stylesheet, placed inside its shadow root.
 pub const STYLE: &str = include_str!("../static/widget.css");

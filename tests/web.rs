@@ -655,3 +655,110 @@ async fn hrd_down_then_the_phone_check_stands_in_for_the_code() {
     assert_eq!(calls("/v1/lock/reset").length(), 0);
     h.remove();
 }
+
+/// The widget's hand-written decoders read exactly what the server's serde writes, for every shape.
+#[wasm_bindgen_test]
+fn wire_decoders_match_the_servers_encoding() {
+    use motp_protocol::api::*;
+    use motp_protocol::input::CodeInputError;
+    use motp_widget::wire::FromJs;
+
+    fn round_trip<T: serde::Serialize + FromJs + PartialEq + std::fmt::Debug>(value: T) {
+        let text = serde_json::to_string(&value).unwrap();
+        let parsed = js_sys::JSON::parse(&text).unwrap();
+        assert_eq!(T::from_js(&parsed).as_ref(), Some(&value), "{text}");
+    }
+    round_trip(SessionInfo {
+        server_time_unix: 1_795_773_600,
+        step_seconds: 60,
+        failures: 2,
+        remaining: 3,
+        locked: false,
+        eval_cd: "02".into(),
+        eval_label: "시험".into(),
+        substitute_allowed: true,
+    });
+    for outcome in [
+        VerifyOutcome::Verified {
+            receipt: "r".into(),
+        },
+        VerifyOutcome::WrongCode {
+            failures: 4,
+            remaining: 1,
+        },
+        VerifyOutcome::Locked,
+        VerifyOutcome::NotRegistered,
+        VerifyOutcome::HrdUnavailable {
+            substitute_allowed: true,
+            hrd_code: Some("IE001".into()),
+        },
+        VerifyOutcome::HrdUnavailable {
+            substitute_allowed: false,
+            hrd_code: None,
+        },
+        VerifyOutcome::RateLimited {
+            retry_after_seconds: 42,
+        },
+        VerifyOutcome::InvalidInput {
+            reason: CodeInputError::LooksLikeAppPassword,
+        },
+        VerifyOutcome::InvalidInput {
+            reason: CodeInputError::WrongLength,
+        },
+        VerifyOutcome::Refused {
+            hrd_code: "AP007".into(),
+            message: "API 호출 오류".into(),
+        },
+    ] {
+        round_trip(outcome);
+    }
+    round_trip(IdentityStart {
+        state: "s".into(),
+        popup_url: "/p".into(),
+        expires_in_seconds: 600,
+    });
+    for status in [
+        IdentityStatus::Pending,
+        IdentityStatus::Succeeded,
+        IdentityStatus::Failed,
+        IdentityStatus::Resetting,
+        IdentityStatus::Used,
+        IdentityStatus::Refused,
+        IdentityStatus::Expired,
+    ] {
+        round_trip(IdentityMessage {
+            kind: "motp:identity".into(),
+            state: "s".into(),
+            status,
+        });
+        round_trip(ResetOutcome::IdentityCheckRequired {
+            status: Some(status),
+        });
+    }
+    for outcome in [
+        ResetOutcome::Unlocked,
+        ResetOutcome::ResetRefused {
+            hrd_code: "AP010".into(),
+        },
+        ResetOutcome::ResetQueued,
+        ResetOutcome::IdentityMismatch,
+        ResetOutcome::IdentityCheckRequired { status: None },
+    ] {
+        round_trip(outcome);
+    }
+    for outcome in [
+        SubstituteOutcome::Verified {
+            receipt: "r".into(),
+            emon_log: "queued".into(),
+        },
+        SubstituteOutcome::IdentityMismatch,
+        SubstituteOutcome::IdentityCheckRequired {
+            status: Some(IdentityStatus::Used),
+        },
+    ] {
+        round_trip(outcome);
+    }
+    // Garbage is refused, not guessed at.
+    let garbage = js_sys::JSON::parse(r#"{"result":"verified"}"#).unwrap();
+    assert_eq!(VerifyOutcome::from_js(&garbage), None);
+}

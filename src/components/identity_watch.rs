@@ -41,7 +41,7 @@ pub fn IdentityWatch(props: &IdentityWatchProps) -> Html {
                 if !trusted.contains(&e.origin()) {
                     return;
                 }
-                let Ok(msg) = serde_wasm_bindgen::from_value::<IdentityMessage>(e.data()) else {
+                let Some(msg) = <IdentityMessage as crate::wire::FromJs>::from_js(&e.data()) else {
                     return;
                 };
                 if msg.kind == "motp:identity" && msg.state == state {
