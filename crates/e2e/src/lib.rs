@@ -278,6 +278,16 @@ impl Harness {
     /// Does the sandbox carrier check in the popup the widget opened, as a trainee would, and
     /// returns to the LMS page.
     pub async fn phone_check_in_popup(&self, name: &str, tel: &str) -> TestResult {
+        self.phone_check_in_popup_shooting(name, tel, None).await
+    }
+
+    /// [`Harness::phone_check_in_popup`], saving a screenshot of the popup at its SMS step to `shot`.
+    pub async fn phone_check_in_popup_shooting(
+        &self,
+        name: &str,
+        tel: &str,
+        shot: Option<&std::path::Path>,
+    ) -> TestResult {
         let main = self.browser.window().await?;
         let popup = self
             .browser
@@ -310,6 +320,9 @@ impl Harness {
             .await?
             .text()
             .await?;
+        if let Some(path) = shot {
+            std::fs::write(path, self.browser.screenshot().await?)?;
+        }
         self.browser
             .find(Locator::Id("sms"))
             .await?

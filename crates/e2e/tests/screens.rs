@@ -60,56 +60,15 @@ async fn all_screens(h: std::sync::Arc<Harness>, width: u32) -> TestResult {
         .await?;
     shoot(&h, width, "05-locked").await?;
 
-    let main = h.browser.window().await?;
     h.in_widget("motp", ".panel button.primary")
         .await?
         .click()
         .await?;
     h.widget_text_containing("motp", "새 창에서").await?;
     shoot(&h, width, "06-unlock-waiting").await?;
-    let popup = h
-        .browser
-        .windows()
-        .await?
-        .into_iter()
-        .find(|w| *w != main)
-        .ok_or("no popup")?;
-    h.browser.switch_to_window(popup).await?;
-    h.browser
-        .wait()
-        .for_element(Locator::Id("name"))
-        .await?
-        .send_keys("홍길동")
+    let popup_shot = out_dir().join(format!("10-identity-popup-{width}.png"));
+    h.phone_check_in_popup_shooting("홍길동", "010-1234-5678", Some(&popup_shot))
         .await?;
-    h.browser
-        .find(Locator::Id("tel"))
-        .await?
-        .send_keys("010-1234-5678")
-        .await?;
-    h.browser.find(Locator::Id("send")).await?.click().await?;
-    let sms = h
-        .browser
-        .wait()
-        .for_element(Locator::Id("sms-code"))
-        .await?
-        .text()
-        .await?;
-    std::fs::write(
-        out_dir().join(format!("10-identity-popup-{width}.png")),
-        h.browser.screenshot().await?,
-    )?;
-    h.browser
-        .find(Locator::Id("sms"))
-        .await?
-        .send_keys(&sms)
-        .await?;
-    h.browser
-        .find(Locator::Id("confirm"))
-        .await?
-        .click()
-        .await?;
-    h.browser.wait().for_element(Locator::Id("result")).await?;
-    h.browser.switch_to_window(main).await?;
     h.widget_text_containing("motp", "잠금이 풀렸습니다")
         .await?;
     shoot(&h, width, "07-unlocked").await?;

@@ -118,33 +118,7 @@ async fn resets_survive_sigkill_and_reach_hrd_exactly_once() {
             .unwrap();
         let state = started["state"].as_str().unwrap().to_string();
         let popup = format!("{server}{}", started["popup_url"].as_str().unwrap());
-        let page = http
-            .post(format!("{popup}/sms"))
-            .form(&[
-                ("name", name.as_str()),
-                ("tel", tel.as_str()),
-                ("carrier", "SKT"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let at = page.find("id=\"sms-code\">").unwrap() + 14;
-        let done = http
-            .post(format!("{popup}/confirm"))
-            .form(&[
-                ("name", name.as_str()),
-                ("tel", tel.as_str()),
-                ("sms", &page[at..at + 6]),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let done = common::sandbox_popup(&http, &popup, &name, &tel).await;
         assert!(done.contains("본인인증이 완료되었습니다"));
         work.push((launch, state));
     }

@@ -548,31 +548,7 @@ impl World {
             .await
             .unwrap();
         assert!(page.contains("휴대폰 본인인증"));
-        let page = self
-            .http
-            .post(format!("{popup}/sms"))
-            .form(&[("name", name), ("tel", tel), ("carrier", "SKT")])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let at = page
-            .find("id=\"sms-code\">")
-            .expect("the SMS code is on the page")
-            + 14;
-        let sms = &page[at..at + 6];
-        let done = self
-            .http
-            .post(format!("{popup}/confirm"))
-            .form(&[("name", name), ("tel", tel), ("sms", sms)])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let done = common::sandbox_popup(&self.http, &popup, name, tel).await;
         assert!(done.contains("본인인증이 완료되었습니다"), "{done}");
         // The popup reports to the widget's page origin only.
         assert!(
@@ -854,38 +830,9 @@ async fn hrd_refusing_the_reset_spends_the_check() {
         &claims("kosa", "trainee07", "김미등록", "01055556666"),
         SECRET,
     );
-    let started = w.start_check_for(&stranger, ORIGIN, "reset").await;
-    let state = started["state"].as_str().unwrap();
-    let popup = format!(
-        "{}{}",
-        w.server.url(),
-        started["popup_url"].as_str().unwrap()
-    );
-    let page = w
-        .http
-        .post(format!("{popup}/sms"))
-        .form(&[
-            ("name", "김미등록"),
-            ("tel", "01055556666"),
-            ("carrier", "KT"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let at = page.find("id=\"sms-code\">").unwrap() + 14;
-    w.http
-        .post(format!("{popup}/confirm"))
-        .form(&[
-            ("name", "김미등록"),
-            ("tel", "01055556666"),
-            ("sms", &page[at..at + 6]),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let state = &w
+        .sandbox_check_as(&stranger, ORIGIN, "reset", "김미등록", "01055556666")
+        .await;
     let (status, body) = w.reset_with(&stranger, state).await;
     assert_eq!(
         (status, body),

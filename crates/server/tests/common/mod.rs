@@ -46,3 +46,30 @@ pub async fn database_url(dir: &std::path::Path) -> String {
         Err(_) => format!("sqlite://{}", dir.join("motp.db").display()),
     }
 }
+
+/// Walks the sandbox carrier-check popup at `popup` (an absolute URL) as a person would: name,
+/// mobile and carrier, then the "SMS" code shown on the page. Returns the last page.
+#[allow(dead_code)] // not every test binary does identity checks
+pub async fn sandbox_popup(http: &reqwest::Client, popup: &str, name: &str, tel: &str) -> String {
+    let page = http
+        .post(format!("{popup}/sms"))
+        .form(&[("name", name), ("tel", tel), ("carrier", "SKT")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = page
+        .find("id=\"sms-code\">")
+        .expect("the SMS code is on the page")
+        + 14;
+    http.post(format!("{popup}/confirm"))
+        .form(&[("name", name), ("tel", tel), ("sms", &page[at..at + 6])])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
