@@ -6,9 +6,9 @@ export CARGO_TERM_COLOR ?= never
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
-# The widget's size ceiling (wasm + js + css, gzip -9), in bytes, against regressions. Issue #5 lowers it
-# to 100 KB (goal 80 KB); today's build is 112,351 bytes = 109.7 KB (issue notes: where the bytes go).
-WIDGET_GZIP_LIMIT ?= 117760
+# The widget's size ceiling (wasm + js + css, gzip -9), in bytes, against regressions: 100 KB, counted
+# as 100,000 bytes (the stricter reading); the goal is 80 KB. README "Size" says where the bytes go.
+WIDGET_GZIP_LIMIT ?= 100000
 
 .PHONY: demo test bootstrap widget widget-size lint test-native test-postgres test-wasm test-e2e bench screens clean
 

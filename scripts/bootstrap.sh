@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+# Minifies the widget's JavaScript after Trunk's build (scripts/minify-js.sh): pure JavaScript, no
+# install scripts.
+TERSER_VERSION=5.51.4
 # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock (the crate is pinned with `=`).
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "bootstrap: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
@@ -34,6 +37,11 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$BINARYEN_VERSIO
   npm install --silent --no-audit --no-fund --prefix tools/node "binaryen@$BINARYEN_VERSION"
 fi
 
+if [ "$(terser --version 2>/dev/null | awk '{print $2}')" != "$TERSER_VERSION" ]; then
+  log "installing terser@$TERSER_VERSION from npm into tools/node"
+  npm install --silent --no-audit --no-fund --prefix tools/node "terser@$TERSER_VERSION"
+fi
+
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes)"
   # Not --locked: its lockfile pins a webpki-roots the registry snapshot here lacks.
@@ -45,4 +53,4 @@ if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; 
   cargo install --quiet --locked --force trunk --version "$TRUNK_VERSION"
 fi
 
-log "ready: $(wasm-bindgen --version), $(trunk --version), $(wasm-opt --version | head -1), $(chromedriver --version | cut -d' ' -f1-2)"
+log "ready: $(wasm-bindgen --version), $(trunk --version), $(wasm-opt --version | head -1), $(terser --version), $(chromedriver --version | cut -d' ' -f1-2)"

@@ -18,3 +18,7 @@ pub mod wire;
 
 /// The widget's stylesheet, placed inside its shadow root.
 pub const STYLE: &str = include_str!("../static/widget.css");
+
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

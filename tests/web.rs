@@ -305,7 +305,7 @@ async fn a_wrong_code_says_how_many_attempts_are_left() {
         text(&h).contains("한 번 더 틀리면"),
         "stronger warning at 1 left"
     );
-    assert!(find(&h, ".notice.danger").is_some());
+    assert!(find(&h, ".notice[data-tone=danger]").is_some());
     assert!(
         text(&h).contains("가장 최근에 등록한 휴대폰"),
         "the FAQ's reasons are shown"

@@ -1,37 +1,26 @@
 //! A screen that offers the phone identity check: the lock screen (the check lifts the lock) and
 //! the "HRD is down" screen (the check stands in for the code). It shows where the check stands and
-//! always one way forward.
+//! always one way forward. A view function, like [`panel`].
 
-use crate::components::panel::Panel;
-use crate::i18n::{strings, Lang};
+use crate::components::panel::{panel, PanelProps};
+use crate::i18n::Strings;
 use crate::state::{Check, CheckProblem};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct CheckPanelProps {
-    pub lang: Lang,
     /// `danger` for the lock (announced as an alert), `warning` when HRD is down.
-    pub tone: AttrValue,
-    pub title: AttrValue,
+    pub panel: PanelProps,
     pub check: Check,
-    pub heading_ref: NodeRef,
     /// The button that starts a check.
-    pub start_label: AttrValue,
+    pub start_label: &'static str,
     /// Opens the popup and starts a check (must run in the click itself, or popups are blocked).
     pub onstart: Callback<()>,
     /// Back to the code step (after a reset was queued).
     pub onback: Callback<()>,
-    /// Another way forward besides the check (e.g. "type a code again").
-    #[prop_or_default]
-    pub secondary: Option<(AttrValue, Callback<()>)>,
-    #[prop_or_default]
-    pub children: Html,
 }
 
-#[function_component]
-pub fn CheckPanel(props: &CheckPanelProps) -> Html {
-    let s = strings(props.lang);
-    let start = (props.start_label.clone(), props.onstart.clone());
+pub fn check_panel(s: &Strings, props: CheckPanelProps) -> Html {
+    let start = (props.start_label, props.onstart);
     let (status, action) = match &props.check {
         Check::Idle => (None, Some(start)),
         Check::Starting => (Some(s.unlock_starting), None),
@@ -47,7 +36,7 @@ pub fn CheckPanel(props: &CheckPanelProps) -> Html {
                 CheckProblem::Network => (s.unlock_network, false),
             };
             let action = if back_to_code {
-                (AttrValue::from(s.try_again), props.onback.clone())
+                (s.try_again, props.onback)
             } else {
                 start
             };
@@ -55,22 +44,24 @@ pub fn CheckPanel(props: &CheckPanelProps) -> Html {
         }
     };
     let problem = matches!(props.check, Check::Problem(_));
-    let role = if props.tone == "danger" {
+    let mut p = props.panel;
+    p.role = if p.tone == "danger" {
         "alert"
     } else {
         "region"
     };
+    p.action = action;
     // No way out while a check is running: its answer would land on another screen.
-    let secondary = props
-        .secondary
-        .clone()
-        .filter(|_| matches!(props.check, Check::Idle | Check::Problem(_)));
-    html! {
-        <Panel tone={props.tone.clone()} role={role} title={props.title.clone()} heading_ref={props.heading_ref.clone()} {action} {secondary}>
-            { props.children.clone() }
-            <div class={classes!("notice", problem.then_some("error"))} aria-live="polite" role="status">
+    if !matches!(props.check, Check::Idle | Check::Problem(_)) {
+        p.secondary = None;
+    }
+    p.children = html! {
+        <>
+            { p.children }
+            <div class="notice" data-tone={problem.then_some("error")} aria-live="polite" role="status">
                 { for status }
             </div>
-        </Panel>
-    }
+        </>
+    };
+    panel(p)
 }

@@ -1,20 +1,22 @@
 //! The code step: one labelled numeric field, the submit button, the countdown and the messages.
+//! A view function: its one piece of live state, the countdown, is [`use_clock`] in the
+//! widget (see [`panel`](super::panel) for why).
+//!
+//! [`use_clock`]: super::clock::use_clock
 
-use crate::components::countdown::Countdown;
 use crate::i18n::{self, strings, Lang};
 use crate::state::Notice;
-use motp_protocol::CODE_STEP_SECONDS;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct CodeFormProps {
+pub struct CodeFormProps<'a> {
     pub lang: Lang,
-    pub input: AttrValue,
+    pub input: &'a str,
     pub busy: bool,
-    pub notice: Option<Notice>,
-    pub clock_offset: i64,
+    pub notice: &'a Option<Notice>,
+    /// Seconds until the phone shows a new code.
+    pub seconds_left: i64,
     pub input_ref: NodeRef,
     pub oninput: Callback<String>,
     pub onsubmit: Callback<()>,
@@ -28,8 +30,7 @@ fn digits_only(text: &str) -> String {
         .collect()
 }
 
-#[function_component]
-pub fn CodeForm(props: &CodeFormProps) -> Html {
+pub fn code_form(props: CodeFormProps) -> Html {
     let s = strings(props.lang);
     let oninput = {
         let cb = props.oninput.clone();
@@ -66,7 +67,7 @@ pub fn CodeForm(props: &CodeFormProps) -> Html {
         })
     };
 
-    let (message, tone) = match &props.notice {
+    let (message, tone) = match props.notice {
         None => (None, ""),
         Some(Notice::Input(reason)) => (
             Some(html! { i18n::input_error(props.lang, *reason) }),
@@ -113,7 +114,7 @@ pub fn CodeForm(props: &CodeFormProps) -> Html {
             <div class="row">
                 <input
                     id="motp-code"
-                    ref={props.input_ref.clone()}
+                    ref={props.input_ref}
                     class="code-input"
                     type="text"
                     inputmode="numeric"
@@ -122,7 +123,7 @@ pub fn CodeForm(props: &CodeFormProps) -> Html {
                     spellcheck="false"
                     aria-describedby="motp-code-hint motp-notice"
                     aria-invalid={ if invalid { "true" } else { "false" } }
-                    value={props.input.clone()}
+                    value={props.input.to_string()}
                     {oninput}
                     {onpaste}
                 />
@@ -130,8 +131,12 @@ pub fn CodeForm(props: &CodeFormProps) -> Html {
                     { if props.busy { s.submitting } else { s.submit } }
                 </button>
             </div>
-            <Countdown lang={props.lang} clock_offset={props.clock_offset} step_seconds={CODE_STEP_SECONDS as i64} />
-            <div id="motp-notice" class={classes!("notice", tone)} aria-live="polite" role="status">
+            // Not a live region: announcing every second would drown everything else out.
+            <p class="countdown">
+                <span class="countdown-n">{ props.seconds_left }</span>
+                { s.seconds_until_new_code }
+            </p>
+            <div id="motp-notice" class="notice" data-tone={tone} aria-live="polite" role="status">
                 { for message }
             </div>
         </form>

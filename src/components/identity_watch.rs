@@ -11,66 +11,62 @@ use yew::prelude::*;
 /// How often to ask the server while no message has arrived.
 const POLL_MS: u32 = 2_000;
 
-#[derive(Properties, PartialEq)]
-pub struct IdentityWatchProps {
-    pub client: Client,
-    pub state: AttrValue,
-    pub ondone: Callback<Action>,
-}
-
 fn origin_of(url: &str) -> Option<String> {
     web_sys::Url::new(url).ok().map(|u| u.origin())
 }
 
-#[function_component]
-pub fn IdentityWatch(props: &IdentityWatchProps) -> Html {
-    let (client, state, ondone) = (
-        props.client.clone(),
-        props.state.to_string(),
-        props.ondone.clone(),
-    );
-    use_effect_with(state.clone(), move |_| {
-        let window = web_sys::window().expect("a browser window");
-        let trusted: Vec<String> = [origin_of(&client.server), window.location().origin().ok()]
-            .into_iter()
-            .flatten()
-            .collect();
-        let on_message = {
-            let (state, ondone) = (state.clone(), ondone.clone());
-            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-                if !trusted.contains(&e.origin()) {
-                    return;
-                }
-                let Some(msg) = <IdentityMessage as crate::wire::FromJs>::from_js(&e.data()) else {
-                    return;
-                };
-                if msg.kind == "motp:identity" && msg.state == state {
-                    ondone.emit(Action::IdentityResult {
-                        state: msg.state,
-                        status: msg.status,
-                    });
-                }
-            })
-        };
-        let _ =
-            window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-        let poll = Interval::new(POLL_MS, move || {
-            let (client, state, ondone) = (client.clone(), state.clone(), ondone.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(status) = client.identity_status(&state).await {
-                    if status != IdentityStatus::Pending {
-                        ondone.emit(Action::IdentityResult { state, status });
-                    }
-                }
-            });
-        });
+/// Watches check `state` (the server's id for it) while it is `Some`; `ondone` receives the result.
+#[hook]
+pub fn use_identity_watch(client: &Client, state: Option<String>, ondone: Callback<Action>) {
+    let client = client.clone();
+    use_effect_with(state, move |state| {
+        let watch = state.clone().map(|state| watch(client, state, ondone));
         move || {
-            drop(poll);
-            let _ = window.remove_event_listener_with_callback(
-                "message",
-                on_message.as_ref().unchecked_ref(),
-            );
+            if let Some(stop) = watch {
+                stop()
+            }
         }
     });
-    html! {}
+}
+
+/// Starts listening and polling for check `state`; the returned function stops both.
+fn watch(client: Client, state: String, ondone: Callback<Action>) -> impl FnOnce() {
+    let window = web_sys::window().expect("a browser window");
+    let trusted: Vec<String> = [origin_of(&client.server), window.location().origin().ok()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let on_message = {
+        let (state, ondone) = (state.clone(), ondone.clone());
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if !trusted.contains(&e.origin()) {
+                return;
+            }
+            let Some(msg) = <IdentityMessage as crate::wire::FromJs>::from_js(&e.data()) else {
+                return;
+            };
+            if msg.kind == "motp:identity" && msg.state == state {
+                ondone.emit(Action::IdentityResult {
+                    state: msg.state,
+                    status: msg.status,
+                });
+            }
+        })
+    };
+    let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    let poll = Interval::new(POLL_MS, move || {
+        let (client, state, ondone) = (client.clone(), state.clone(), ondone.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(status) = client.identity_status(&state).await {
+                if status != IdentityStatus::Pending {
+                    ondone.emit(Action::IdentityResult { state, status });
+                }
+            }
+        });
+    });
+    move || {
+        drop(poll);
+        let _ = window
+            .remove_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    }
 }

@@ -1,40 +1,62 @@
 //! A full-widget message with a heading, body and the one way forward (every screen has one).
+//!
+//! A view function, not a component: it has no state or effects of its own, and each Yew component
+//! is its own monomorphised lifecycle in the wasm (see the size budget in README).
 
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct PanelProps {
     /// `success`, `warning`, `danger` or `info`.
-    pub tone: AttrValue,
-    pub title: AttrValue,
+    pub tone: &'static str,
+    pub title: &'static str,
     /// Receives focus when the panel appears, so screen readers start here.
     pub heading_ref: NodeRef,
     /// `alert` for the lock; otherwise `region`.
-    #[prop_or(AttrValue::Static("region"))]
-    pub role: AttrValue,
-    #[prop_or_default]
-    pub action: Option<(AttrValue, Callback<()>)>,
+    pub role: &'static str,
+    pub action: Option<(&'static str, Callback<()>)>,
     /// A second, less prominent way forward, after the action.
-    #[prop_or_default]
-    pub secondary: Option<(AttrValue, Callback<()>)>,
-    #[prop_or_default]
+    pub secondary: Option<(&'static str, Callback<()>)>,
     pub children: Html,
 }
 
-#[function_component]
-pub fn Panel(props: &PanelProps) -> Html {
-    let button = |class: &'static str, (label, cb): &(AttrValue, Callback<()>)| {
-        let cb = cb.clone();
-        html! {
-            <button type="button" {class} onclick={Callback::from(move |_| cb.emit(()))}>{ label.clone() }</button>
+impl PanelProps {
+    /// A panel with a body and no buttons yet.
+    pub fn new(
+        tone: &'static str,
+        title: &'static str,
+        heading_ref: &NodeRef,
+        children: Html,
+    ) -> Self {
+        PanelProps {
+            tone,
+            title,
+            heading_ref: heading_ref.clone(),
+            role: "region",
+            action: None,
+            secondary: None,
+            children,
         }
-    };
-    let action = props.action.as_ref().map(|a| button("primary", a));
-    let secondary = props.secondary.as_ref().map(|a| button("secondary", a));
+    }
+
+    pub fn action(mut self, label: &'static str, onclick: Callback<()>) -> Self {
+        self.action = Some((label, onclick));
+        self
+    }
+}
+
+pub fn panel(props: PanelProps) -> Html {
+    // The class is a literal in each: an expression would pull yew's `Classes` into the wasm.
+    let onclick = |cb: Callback<()>| Callback::from(move |_| cb.emit(()));
+    let action = props.action.map(|(label, cb)| {
+        html! { <button type="button" class="primary" onclick={onclick(cb)}>{ label }</button> }
+    });
+    let secondary = props.secondary.map(|(label, cb)| {
+        html! { <button type="button" class="secondary" onclick={onclick(cb)}>{ label }</button> }
+    });
     html! {
-        <section class={classes!("panel", props.tone.to_string())} role={props.role.clone()} aria-labelledby="motp-panel-title">
-            <h2 id="motp-panel-title" tabindex="-1" ref={props.heading_ref.clone()}>{ props.title.clone() }</h2>
-            { props.children.clone() }
+        <section class="panel" data-tone={props.tone} role={props.role} aria-labelledby="motp-panel-title">
+            <h2 id="motp-panel-title" tabindex="-1" ref={props.heading_ref}>{ props.title }</h2>
+            { props.children }
             { for action }
             { for secondary }
         </section>

@@ -1,13 +1,15 @@
 //! The widget: runs the state machine, performs its effects and draws the current screen.
 
 use crate::api::Client;
-use crate::components::check_panel::CheckPanel;
-use crate::components::code_form::CodeForm;
-use crate::components::identity_watch::IdentityWatch;
-use crate::components::panel::Panel;
+use crate::components::check_panel::{check_panel, CheckPanelProps};
+use crate::components::clock::{local_now, use_clock};
+use crate::components::code_form::{code_form, CodeFormProps};
+use crate::components::identity_watch::use_identity_watch;
+use crate::components::panel::{panel, PanelProps};
 use crate::events;
 use crate::i18n::{strings, Lang};
 use crate::state::{Action, Check, Effect, Screen, State};
+use motp_protocol::CODE_STEP_SECONDS;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{HtmlElement, Window};
@@ -38,10 +40,6 @@ impl Reducible for Machine {
     }
 }
 
-fn local_now() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
-
 #[function_component]
 pub fn Widget(props: &WidgetProps) -> Html {
     let machine = use_reducer(|| Machine {
@@ -70,8 +68,22 @@ pub fn Widget(props: &WidgetProps) -> Html {
         });
     }
 
-    let s = strings(props.lang);
     let state = &machine.state;
+    let now = use_clock(state.screen == Screen::Code);
+    let watching = match &state.check {
+        Check::Waiting { state } => Some(state.to_string()),
+        _ => None,
+    };
+    {
+        let d = machine.dispatcher();
+        use_identity_watch(
+            &props.client,
+            watching,
+            Callback::from(move |a| d.dispatch(a)),
+        );
+    }
+
+    let s = strings(props.lang);
     let send = |action: fn() -> Action| {
         let dispatcher = machine.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(action()))
@@ -80,24 +92,23 @@ pub fn Widget(props: &WidgetProps) -> Html {
         Screen::Loading => html! { <p class="loading" role="status">{ s.loading }</p> },
         Screen::Code => {
             let d = machine.dispatcher();
-            html! {
-                <CodeForm
-                    lang={props.lang}
-                    input={AttrValue::from(state.input.clone())}
-                    busy={state.busy}
-                    notice={state.notice.clone()}
-                    clock_offset={state.clock_offset}
-                    input_ref={input_ref.clone()}
-                    oninput={Callback::from(move |text| d.dispatch(Action::Input(text)))}
-                    onsubmit={send(|| Action::Submit)}
-                />
-            }
+            code_form(CodeFormProps {
+                lang: props.lang,
+                input: &state.input,
+                busy: state.busy,
+                notice: &state.notice,
+                seconds_left: state.seconds_left(now, CODE_STEP_SECONDS as i64),
+                input_ref: input_ref.clone(),
+                oninput: Callback::from(move |text| d.dispatch(Action::Input(text))),
+                onsubmit: send(|| Action::Submit),
+            })
         }
-        Screen::Verified => html! {
-            <Panel tone="success" title={s.verified_title} heading_ref={heading_ref.clone()}>
-                <p>{ s.verified_body }</p>
-            </Panel>
-        },
+        Screen::Verified => panel(PanelProps::new(
+            "success",
+            s.verified_title,
+            &heading_ref,
+            html! { <p>{ s.verified_body }</p> },
+        )),
         Screen::Locked | Screen::HrdUnavailable { .. } => {
             let onstart = {
                 let (dispatcher, popup) = (machine.dispatcher(), popup.clone());
@@ -119,65 +130,95 @@ pub fn Widget(props: &WidgetProps) -> Html {
                     dispatcher.dispatch(Action::CheckStart { popup_opened });
                 })
             };
-            let watch = match &state.check {
-                Check::Waiting { state: check } => {
-                    let d = machine.dispatcher();
-                    html! { <IdentityWatch client={props.client.clone()} state={check.clone()} ondone={Callback::from(move |a| d.dispatch(a))} /> }
-                }
-                _ => html! {},
+            let offer_check = |panel: PanelProps, start_label| {
+                check_panel(
+                    s,
+                    CheckPanelProps {
+                        panel,
+                        check: state.check.clone(),
+                        start_label,
+                        onstart: onstart.clone(),
+                        onback: send(|| Action::BackToCode),
+                    },
+                )
             };
-            let panel = match &state.screen {
-                Screen::Locked => html! {
-                    <CheckPanel lang={props.lang} tone="danger" title={s.locked_title} check={state.check.clone()}
-                        heading_ref={heading_ref.clone()} start_label={s.unlock_button}
-                        {onstart} onback={send(|| Action::BackToCode)}>
-                        <p>{ s.locked_body }</p>
-                        <p class="small">{ s.locked_reregister }</p>
-                    </CheckPanel>
-                },
+            match &state.screen {
+                Screen::Locked => offer_check(
+                    PanelProps::new(
+                        "danger",
+                        s.locked_title,
+                        &heading_ref,
+                        html! {
+                            <>
+                                <p>{ s.locked_body }</p>
+                                <p class="small">{ s.locked_reregister }</p>
+                            </>
+                        },
+                    ),
+                    s.unlock_button,
+                ),
                 Screen::HrdUnavailable {
                     substitute_allowed: true,
-                } => html! {
-                    <CheckPanel lang={props.lang} tone="warning" title={s.hrd_down_title} check={state.check.clone()}
-                        heading_ref={heading_ref.clone()} start_label={s.substitute_button}
-                        {onstart} onback={send(|| Action::BackToCode)}
-                        secondary={(AttrValue::from(s.try_again), send(|| Action::BackToCode))}>
-                        <p>{ s.hrd_down_body }</p>
-                        <p>{ s.hrd_down_substitute }</p>
-                    </CheckPanel>
-                },
-                _ => html! {
-                    <Panel tone="warning" title={s.hrd_down_title} heading_ref={heading_ref.clone()}
-                        action={(AttrValue::from(s.try_again), send(|| Action::BackToCode))}>
-                        <p>{ s.hrd_down_body }</p>
-                    </Panel>
-                },
-            };
-            html! { <>{ panel }{ watch }</> }
+                } => {
+                    let mut p = PanelProps::new(
+                        "warning",
+                        s.hrd_down_title,
+                        &heading_ref,
+                        html! {
+                            <>
+                                <p>{ s.hrd_down_body }</p>
+                                <p>{ s.hrd_down_substitute }</p>
+                            </>
+                        },
+                    );
+                    p.secondary = Some((s.try_again, send(|| Action::BackToCode)));
+                    offer_check(p, s.substitute_button)
+                }
+                _ => panel(
+                    PanelProps::new(
+                        "warning",
+                        s.hrd_down_title,
+                        &heading_ref,
+                        html! { <p>{ s.hrd_down_body }</p> },
+                    )
+                    .action(s.try_again, send(|| Action::BackToCode)),
+                ),
+            }
         }
-        Screen::NotRegistered => html! {
-            <Panel tone="warning" title={s.not_registered_title} heading_ref={heading_ref.clone()}
-                action={(AttrValue::from(s.try_again), send(|| Action::BackToCode))}>
-                <ul>{ for s.not_registered_body.iter().map(|l| html! { <li>{ *l }</li> }) }</ul>
-            </Panel>
-        },
+        Screen::NotRegistered => panel(
+            PanelProps::new(
+                "warning",
+                s.not_registered_title,
+                &heading_ref,
+                html! {
+                    <ul>{ for s.not_registered_body.iter().map(|l| html! { <li>{ *l }</li> }) }</ul>
+                },
+            )
+            .action(s.try_again, send(|| Action::BackToCode)),
+        ),
         Screen::SessionExpired => {
             let reload = Callback::from(|_| {
                 let _ = web_sys::window().map(|w| w.location().reload());
             });
-            html! {
-                <Panel tone="info" title={s.expired_title} heading_ref={heading_ref.clone()}
-                    action={(AttrValue::from(s.reload_page), reload)}>
-                    <p>{ s.expired_body }</p>
-                </Panel>
-            }
+            panel(
+                PanelProps::new(
+                    "info",
+                    s.expired_title,
+                    &heading_ref,
+                    html! { <p>{ s.expired_body }</p> },
+                )
+                .action(s.reload_page, reload),
+            )
         }
-        Screen::Failed { .. } => html! {
-            <Panel tone="danger" title={s.failed_title} heading_ref={heading_ref.clone()}
-                action={(AttrValue::from(s.retry), send(|| Action::Reload))}>
-                <p>{ s.failed_body }</p>
-            </Panel>
-        },
+        Screen::Failed { .. } => panel(
+            PanelProps::new(
+                "danger",
+                s.failed_title,
+                &heading_ref,
+                html! { <p>{ s.failed_body }</p> },
+            )
+            .action(s.retry, send(|| Action::Reload)),
+        ),
     };
     html! {
         <div class="motp" lang={props.lang.code()}>
