@@ -22,3 +22,64 @@ pub const STYLE: &str = include_str!("../static/widget.css");
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// WCAG 2.1 AA contrast of the stylesheet's colours, light and dark: 4.5:1 for text, 3:1 for the
+/// focus ring and borders that carry meaning. Read from `widget.css` itself, so a theme edit that
+/// breaks contrast fails here.
+#[cfg(test)]
+mod contrast {
+    use super::STYLE;
+
+    /// `--motp-<name>` as declared in the rule starting at `selector` (its first occurrence).
+    fn colour(selector: &str, name: &str) -> [f64; 3] {
+        let rule = &STYLE[STYLE.find(selector).expect(selector)..];
+        let rule = &rule[..rule.find('}').unwrap()];
+        let key = format!("--motp-{name}:");
+        let at = rule
+            .find(&key)
+            .unwrap_or_else(|| panic!("{name} in {selector}"))
+            + key.len();
+        let hex = rule[at..].trim_start().trim_start_matches('#');
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        [channel(0), channel(2), channel(4)]
+    }
+
+    fn ratio(a: [f64; 3], b: [f64; 3]) -> f64 {
+        let l = |c: [f64; 3]| 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+        let (hi, lo) = (l(a).max(l(b)), l(a).min(l(b)));
+        (hi + 0.05) / (lo + 0.05)
+    }
+
+    #[test]
+    fn text_and_controls_meet_wcag_aa_in_both_themes() {
+        let themes = [
+            ":host {",
+            ":host(:not([data-theme=\"light\"]))",
+            ":host([data-theme=\"dark\"])",
+        ];
+        for theme in themes {
+            let c = |name| colour(theme, name);
+            for text in ["fg", "muted", "danger", "warning", "success", "accent"] {
+                let r = ratio(c(text), c("bg"));
+                assert!(r >= 4.5, "{theme} {text} on bg: {r:.2}:1");
+            }
+            let r = ratio(c("accent-fg"), c("accent"));
+            assert!(r >= 4.5, "{theme} primary button text: {r:.2}:1");
+            // The code field's edge (WCAG 1.4.11, non-text contrast).
+            let field = &STYLE[STYLE.find(".code-input {").unwrap()..];
+            let edge = field[field.find("border: 2px solid var(--motp-").unwrap() + 29..]
+                .split(')')
+                .next()
+                .unwrap();
+            let r = ratio(c(edge), c("bg"));
+            assert!(r >= 3.0, "{theme} code field edge ({edge}): {r:.2}:1");
+        }
+    }
+}
