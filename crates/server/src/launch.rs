@@ -106,13 +106,14 @@ pub async fn start(
         tracing::info!(resumed, "outbox: resuming queued sends");
     }
     let router = app(state.clone());
-    // One shutdown for both: the HTTP server drains its requests, the outbox worker finishes the
-    // send in progress.
+    // One shutdown for all: the HTTP server drains its requests, the outbox worker finishes the
+    // send in progress, the checkpointer checkpoints once more.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let shutdown = async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     };
+    let checkpointer = state.store.spawn_checkpointer(stop_rx.clone());
     let worker = (args.outbox_interval_secs > 0).then(|| {
         crate::outbox::spawn_worker(
             state.clone(),
@@ -127,8 +128,8 @@ pub async fn start(
         )
         .with_graceful_shutdown(shutdown)
         .await?;
-        if let Some(worker) = worker {
-            let _ = worker.await;
+        for task in [worker, checkpointer].into_iter().flatten() {
+            let _ = task.await;
         }
         Ok(())
     });

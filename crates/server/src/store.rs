@@ -26,6 +26,9 @@ pub struct Store {
     holds: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
+/// How often SQLite's WAL is checkpointed (see [`Store::spawn_checkpointer`]).
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// PostgreSQL connections per instance, and how many of them outbox sends may hold.
 const PG_POOL: u32 = 16;
 const PG_HOLDS: usize = 4;
@@ -159,7 +162,6 @@ pub struct AuditEvent<'a> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database and applies the migrations in `migrations/`.
     /// Opens (creating if needed) the database `url` names — `sqlite://path` or
     /// `postgres://…` — and applies that engine's migrations.
     pub async fn open(url: &str) -> Result<Store, sqlx::Error> {
@@ -185,6 +187,10 @@ impl Store {
                         // WAL + NORMAL: a commit survives the process crashing (what the outbox
                         // and the audit trail promise); only a power cut may lose the last ones.
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        // Checkpoints (the WAL copied back into the database, with an fsync) run
+                        // in the background (`spawn_checkpointer`), not in whichever request's
+                        // commit crossed the threshold: a 2-5 ms stall on 0.5 % of requests.
+                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
                         Ok(())
                     })
                 })
@@ -213,6 +219,31 @@ impl Store {
                 format!("unsupported database URL {url:?}: use sqlite://… or postgres://…").into(),
             ))
         }
+    }
+
+    /// On SQLite, checkpoints the WAL every [`CHECKPOINT_EVERY`] until `stop`, and once more then.
+    /// (Without it the WAL still ends in the database when the last connection closes.)
+    pub fn spawn_checkpointer(
+        &self,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        let pool = (self.engine == Engine::Sqlite).then(|| self.pool.clone())?;
+        Some(tokio::spawn(async move {
+            loop {
+                let stopping = tokio::select! {
+                    _ = tokio::time::sleep(CHECKPOINT_EVERY) => false,
+                    _ = stop.changed() => true,
+                };
+                // PASSIVE: never waits for readers or writers; what it cannot copy now, the next
+                // one will.
+                if let Err(e) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+                if stopping || *stop.borrow() {
+                    return;
+                }
+            }
+        }))
     }
 
     /// A transaction for writes that belong together.
@@ -926,5 +957,43 @@ mod sql {
         .execute(ex)
         .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The requests' commits leave the WAL alone; the checkpointer copies it into the database,
+    /// at the latest when the server stops.
+    #[tokio::test]
+    async fn the_checkpointer_moves_the_wal_into_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("motp.db");
+        let store = Store::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let db_size = || std::fs::metadata(&path).unwrap().len();
+        let before = db_size();
+        for i in 0..2_000 {
+            let usrid = format!("u{i}");
+            let event = AuditEvent {
+                tenant: "t",
+                usrid: &usrid,
+                event: "verify",
+                hrd_code: Some("AP001"),
+                eval_cd: Some("01"),
+                class_tme: Some("1"),
+                detail: None,
+            };
+            store.audit(i, event).await.unwrap();
+        }
+        assert_eq!(db_size(), before, "no commit checkpointed");
+
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let checkpointer = store.spawn_checkpointer(stop_rx).expect("SQLite");
+        stop_tx.send(true).unwrap();
+        checkpointer.await.unwrap();
+        assert!(db_size() > before, "the WAL reached the database");
     }
 }
