@@ -3,7 +3,9 @@
 # their own databases in it), `stop` stops it. Debian's postgresql package; as root, the server
 # runs as the postgres user.
 set -euo pipefail
-PORT=${MOTP_TEST_PG_PORT:-55432}
+# Below the kernel's ephemeral range (32768-60999): a client socket of an earlier test can hold a
+# port in that range and make the bind fail.
+PORT=${MOTP_TEST_PG_PORT:-25432}
 DIR=/tmp/motp-test-pg-$PORT
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$BIN" ] || { echo "test-postgres: Debian's postgresql is not installed (make bootstrap)" >&2; exit 1; }

@@ -19,12 +19,20 @@ pub enum Engine {
 
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    /// Queries that only read.
+    reads: AnyPool,
+    /// Everything that writes. On SQLite one connection, so writers queue here, in order, instead
+    /// of meeting SQLite's lock and its busy handler's 1-100 ms sleeps; reads go on beside them
+    /// (WAL). On PostgreSQL the same pool as `reads`.
+    writes: AnyPool,
     pub engine: Engine,
     /// Outbox sends holding a PostgreSQL connection at once; the rest of the pool stays free for
     /// requests and for the sends' own bookkeeping.
     holds: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// SQLite connections for reads (writes have their one).
+const SQLITE_READERS: u32 = 4;
 
 /// How often SQLite's WAL is checkpointed (see [`Store::spawn_checkpointer`]).
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
@@ -178,28 +186,33 @@ impl Store {
             } else {
                 format!("{url}?mode=rwc")
             };
-            let pool = AnyPoolOptions::new()
-                .max_connections(4)
-                // Per connection: wait for a writer instead of failing with "database is locked".
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        // WAL + NORMAL: a commit survives the process crashing (what the outbox
-                        // and the audit trail promise); only a power cut may lose the last ones.
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        // Checkpoints (the WAL copied back into the database, with an fsync) run
-                        // in the background (`spawn_checkpointer`), not in whichever request's
-                        // commit crossed the threshold: a 2-5 ms stall on 0.5 % of requests.
-                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
-                        Ok(())
+            let sqlite_pool = |connections: u32| {
+                AnyPoolOptions::new()
+                    .max_connections(connections)
+                    // Another process's writer (or the checkpointer) is waited for, not an error.
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA busy_timeout = 5000").await?;
+                            // WAL + NORMAL: a commit survives the process crashing (what the
+                            // outbox and the audit trail promise); only a power cut may lose the
+                            // last ones.
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            // Checkpoints (the WAL copied back into the database, with an fsync)
+                            // run in the background (`spawn_checkpointer`), not in whichever
+                            // request's commit crossed the threshold.
+                            conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                            Ok(())
+                        })
                     })
-                })
-                .connect(&url)
-                .await?;
-            pool.execute("PRAGMA journal_mode = WAL").await?;
-            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                    .connect(&url)
+            };
+            let writes = sqlite_pool(1).await?;
+            writes.execute("PRAGMA journal_mode = WAL").await?;
+            sqlx::migrate!("./migrations/sqlite").run(&writes).await?;
+            let reads = sqlite_pool(SQLITE_READERS).await?;
             Ok(Store {
-                pool,
+                reads,
+                writes,
                 engine: Engine::Sqlite,
                 holds: std::sync::Arc::new(tokio::sync::Semaphore::new(PG_HOLDS)),
             })
@@ -210,7 +223,8 @@ impl Store {
                 .await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
             Ok(Store {
-                pool,
+                reads: pool.clone(),
+                writes: pool,
                 engine: Engine::Postgres,
                 holds: std::sync::Arc::new(tokio::sync::Semaphore::new(PG_HOLDS)),
             })
@@ -227,7 +241,7 @@ impl Store {
         &self,
         mut stop: tokio::sync::watch::Receiver<bool>,
     ) -> Option<tokio::task::JoinHandle<()>> {
-        let pool = (self.engine == Engine::Sqlite).then(|| self.pool.clone())?;
+        let pool = (self.engine == Engine::Sqlite).then(|| self.reads.clone())?;
         Some(tokio::spawn(async move {
             loop {
                 let stopping = tokio::select! {
@@ -249,7 +263,7 @@ impl Store {
     /// A transaction for writes that belong together.
     pub async fn begin(&self) -> Result<StoreTx, AppError> {
         Ok(StoreTx {
-            tx: self.pool.begin().await?,
+            tx: self.writes.begin().await?,
         })
     }
 
@@ -259,7 +273,7 @@ impl Store {
         )
         .bind(tenant)
         .bind(usrid)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?;
         Ok(row
             .map(|(f, l)| AttemptState {
@@ -276,7 +290,7 @@ impl Store {
         usrid: &str,
         now: i64,
     ) -> Result<AttemptState, AppError> {
-        sql::record_failure(&self.pool, tenant, usrid, now).await
+        sql::record_failure(&self.writes, tenant, usrid, now).await
     }
 
     /// HRD failed to answer this trainee's code (timeout, 5xx, IE/CE): remembered so the substitute
@@ -287,7 +301,7 @@ impl Store {
         usrid: &str,
         now: i64,
     ) -> Result<(), AppError> {
-        sql::record_hrd_down(&self.pool, tenant, usrid, now).await
+        sql::record_hrd_down(&self.writes, tenant, usrid, now).await
     }
 
     /// When HRD last failed this trainee, if ever.
@@ -296,14 +310,14 @@ impl Store {
             sqlx::query_as("SELECT hrd_down_at FROM attempts WHERE tenant = $1 AND usrid = $2")
                 .bind(tenant)
                 .bind(usrid)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.reads)
                 .await?;
         Ok(row.and_then(|r| r.0))
     }
 
     /// HRD said AP009.
     pub async fn record_lock(&self, tenant: &str, usrid: &str, now: i64) -> Result<(), AppError> {
-        sql::record_lock(&self.pool, tenant, usrid, now).await
+        sql::record_lock(&self.writes, tenant, usrid, now).await
     }
 
     /// HRD accepted a code, or a reset lifted the lock: the count starts again.
@@ -313,7 +327,7 @@ impl Store {
         usrid: &str,
         now: i64,
     ) -> Result<(), AppError> {
-        sql::clear_attempts(&self.pool, tenant, usrid, now).await
+        sql::clear_attempts(&self.writes, tenant, usrid, now).await
     }
 
     pub async fn save_receipt(
@@ -323,7 +337,7 @@ impl Store {
         usrid: &str,
         now: i64,
     ) -> Result<(), AppError> {
-        sql::save_receipt(&self.pool, id, tenant, usrid, now).await
+        sql::save_receipt(&self.writes, id, tenant, usrid, now).await
     }
 
     /// Marks a receipt redeemed; `false` if it was unknown or already redeemed. One statement, so two
@@ -335,13 +349,13 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(tenant)
-        .execute(&self.pool)
+        .execute(&self.writes)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
     pub async fn audit(&self, now: i64, e: AuditEvent<'_>) -> Result<(), AppError> {
-        sql::audit(&self.pool, now, e).await
+        sql::audit(&self.writes, now, e).await
     }
 
     pub async fn create_identity_check(
@@ -359,7 +373,7 @@ impl Store {
         .bind(c.origin)
         .bind(c.purpose)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writes)
         .await?;
         Ok(())
     }
@@ -369,7 +383,7 @@ impl Store {
             "SELECT {CHECK_COLUMNS} FROM identity_checks WHERE state = $1"
         ))
         .bind(state)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?)
     }
 
@@ -380,7 +394,7 @@ impl Store {
         )
         .bind(code)
         .bind(state)
-        .execute(&self.pool)
+        .execute(&self.writes)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -405,7 +419,7 @@ impl Store {
         .bind(&r.name)
         .bind(&r.tel)
         .bind(state)
-        .execute(&self.pool)
+        .execute(&self.writes)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -431,7 +445,7 @@ impl Store {
         .bind(usrid)
         .bind(purpose)
         .bind(completed_after)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.writes)
         .await?)
     }
 
@@ -447,7 +461,7 @@ impl Store {
         item: &NewOutboxItem<'_>,
         now: i64,
     ) -> Result<Option<i64>, AppError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writes.begin().await?;
         let claimed = sqlx::query(
             "UPDATE identity_checks SET status = 'resetting'
              WHERE state = $1 AND tenant = $2 AND usrid = $3 AND purpose = 'reset' AND status = 'succeeded' AND completed_at >= $4",
@@ -487,7 +501,7 @@ impl Store {
             "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE dedupe = $1"
         ))
         .bind(dedupe)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?)
     }
 
@@ -504,7 +518,7 @@ impl Store {
         };
         Ok(sqlx::query(sql)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writes)
             .await?
             .rows_affected())
     }
@@ -516,7 +530,7 @@ impl Store {
             sqlx::query("UPDATE outbox SET next_at = $1 WHERE status = 'queued' AND next_at > $2")
                 .bind(now)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&self.writes)
                 .await?
                 .rows_affected(),
         )
@@ -541,7 +555,7 @@ impl Store {
         .bind(forget_person)
         .bind(forget_person)
         .bind(state)
-        .execute(&self.pool)
+        .execute(&self.writes)
         .await?;
         Ok(())
     }
@@ -557,7 +571,7 @@ impl Store {
             .bind(jti)
             .bind(tenant)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writes)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -580,7 +594,7 @@ impl Store {
         .bind(to)
         .bind(usrid)
         .bind(usrid)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?)
     }
 
@@ -594,14 +608,14 @@ impl Store {
         )
         .bind(key)
         .bind(minute)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writes)
         .await?;
         if count == 1 {
             // A new minute for this key: its old windows are of no use any more.
             sqlx::query("DELETE FROM rate_windows WHERE key = $1 AND minute < $2")
                 .bind(key)
                 .bind(minute)
-                .execute(&self.pool)
+                .execute(&self.writes)
                 .await?;
         }
         Ok(count)
@@ -625,11 +639,11 @@ impl Store {
         .bind(item.payload)
         .bind(now)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writes)
         .await?;
         let (id,): (i64,) = sqlx::query_as("SELECT id FROM outbox WHERE dedupe = $1")
             .bind(item.dedupe)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.writes)
             .await?;
         Ok((id, inserted.rows_affected() == 1))
     }
@@ -642,7 +656,7 @@ impl Store {
         ))
         .bind(now)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?)
     }
 
@@ -651,7 +665,7 @@ impl Store {
             "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = $1"
         ))
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?)
     }
 
@@ -676,7 +690,7 @@ impl Store {
                 .bind(id)
                 .bind(now)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&self.writes)
                 .await?;
                 Ok((done.rows_affected() == 1).then_some(OutboxHold::Lease))
             }
@@ -687,7 +701,7 @@ impl Store {
                     .acquire_owned()
                     .await
                     .expect("never closed");
-                let mut conn = self.pool.acquire().await?;
+                let mut conn = self.writes.acquire().await?;
                 let (locked,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
                     .bind(id)
                     .fetch_one(&mut *conn)
@@ -736,7 +750,7 @@ impl Store {
             .bind(answer)
             .bind(now)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writes)
             .await?;
         Ok(())
     }
@@ -747,7 +761,7 @@ impl Store {
             .bind(error)
             .bind(next_at)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writes)
             .await?;
         Ok(())
     }
@@ -756,7 +770,7 @@ impl Store {
     pub async fn outbox_depth(&self) -> Result<(i64, Option<i64>), AppError> {
         Ok(
             sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'queued'")
-                .fetch_one(&self.pool)
+                .fetch_one(&self.reads)
                 .await?,
         )
     }
@@ -772,7 +786,7 @@ impl Store {
         )
         .bind(tenant)
         .bind(usrid)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?)
     }
 }
