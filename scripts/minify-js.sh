@@ -5,5 +5,7 @@
 # Trunk's own minifier (minify-js) fails on the glue's `export default`, so it is not used.
 set -euo pipefail
 dir=${TRUNK_STAGING_DIR:?run by trunk build}
+# terser as scripts/bootstrap.sh installed it, also when trunk is run by hand.
+PATH="$(cd "$(dirname "$0")/.." && pwd)/tools/node/node_modules/.bin:$PATH"
 terser "$dir/motp-widget.js" --module --compress --mangle --output "$dir/motp-widget.js"
 terser "$dir/motp-embed.js" --compress --mangle --output "$dir/motp-embed.js"
