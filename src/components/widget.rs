@@ -70,8 +70,9 @@ pub fn Widget(props: &WidgetProps) -> Html {
 
     let state = &machine.state;
     let now = use_clock(state.screen == Screen::Code);
+    // The check the popup is running, watched until it is decided.
     let watching = match &state.check {
-        Check::Waiting { state } => Some(state.to_string()),
+        Check::Waiting { state: check } => Some(check.clone()),
         _ => None,
     };
     {

@@ -72,6 +72,20 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) process `pid` has used so far, in seconds (`/proc/<pid>/stat`).
+fn cpu_seconds(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // The fields after the command name, which is in parentheses and may hold spaces.
+            let rest = &s[s.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0) // USER_HZ is 100 on Linux
+        })
+        .unwrap_or(f64::NAN)
+}
+
 /// `total` requests made by `concurrency` workers, each request built by `request(i)`; returns
 /// requests per second and the sorted latencies in milliseconds.
 async fn closed_loop<F>(total: usize, concurrency: usize, request: F) -> (f64, Vec<f64>)
@@ -290,9 +304,15 @@ async fn main() -> Result<(), BoxError> {
                 .json(&serde_json::json!({ "code": codes[t] }))
         }
     };
+    let me = std::process::id();
+    let bench_cpu = cpu_seconds(me);
     let (direct_rate, direct_lat) = closed_loop(total, CONCURRENCY, direct.clone()).await;
+    let direct_cpu = cpu_seconds(me) - bench_cpu;
     sandbox.with_registry(|r| r.people.values_mut().for_each(|p| p.failures = 0));
+    let (bench_cpu, server_cpu) = (cpu_seconds(me), cpu_seconds(pid));
     let (gw_rate, gw_lat) = closed_loop(total, CONCURRENCY, via_gateway.clone()).await;
+    let (gw_bench_cpu, gw_server_cpu) =
+        (cpu_seconds(me) - bench_cpu, cpu_seconds(pid) - server_cpu);
     sandbox.with_registry(|r| r.people.values_mut().for_each(|p| p.failures = 0));
     rows.push(Row(
         format!("throughput, {CONCURRENCY} concurrent, {total} wrong codes"),
@@ -301,6 +321,17 @@ async fn main() -> Result<(), BoxError> {
             gw_rate / direct_rate
         ),
         "gateway/direct ≥ 0.8".into(),
+    ));
+    let per = |seconds: f64| seconds * 1e6 / total as f64;
+    rows.push(Row(
+        "CPU per request (user + system, both cores)".into(),
+        format!(
+            "direct: load + sandbox {:.0} µs; gateway: motp-server {:.0} µs + load + sandbox {:.0} µs",
+            per(direct_cpu),
+            per(gw_server_cpu),
+            per(gw_bench_cpu)
+        ),
+        "–".into(),
     ));
     rows.push(Row(
         "latency at full load (p50 / p99)".into(),
