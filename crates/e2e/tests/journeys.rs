@@ -293,3 +293,62 @@ async fn two_trainees_in_two_browsers_at_once() {
     })
     .await;
 }
+
+/// WCAG 1.4.10 (reflow) and 1.4.4 (200 % zoom): at 320 CSS px, and at 200 % zoom of a 640 px
+/// window, nothing in the widget is cut off or needs sideways scrolling — checked on the code step
+/// with its longest message (the reasons a code fails) and on the lock screen.
+#[tokio::test]
+async fn the_widget_reflows_at_320_px_and_200_percent_zoom() {
+    Harness::journey("reflow", |h| async move {
+        // Every element inside the widget ends within the widget, no element's content is wider than
+        // the element, and the widget ends within the window.
+        const OVERFLOW: &str = "(() => {
+            const root = document.getElementById('motp').shadowRoot;
+            const box = root.querySelector('.motp').getBoundingClientRect();
+            const out = [...root.querySelectorAll('*')].filter(e => {
+                const r = e.getBoundingClientRect();
+                const cut = e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1;
+                return r.width > 0 && (cut || r.right > box.right + 0.5 || r.left < box.left - 0.5);
+            }).map(e => e.tagName + '.' + e.className);
+            if (box.right > document.documentElement.clientWidth + 0.5) out.push('widget wider than the window');
+            return JSON.stringify(out);
+        })()";
+        let wrong = format!("{:06}", (phone_code(&h, T0).parse::<u32>()? + 3) % 1_000_000);
+        let mut failures = 0;
+        for (width, zoom) in [(320, "1"), (640, "2")] {
+            h.browser.set_window_size(width, 900).await?;
+            h.browser.goto(&h.url("/")).await?;
+            h.browser
+                .execute(
+                    &format!("document.documentElement.style.zoom = '{zoom}'"),
+                    vec![],
+                )
+                .await?;
+            h.in_widget("motp", "#motp-code").await?;
+            for _ in 0..2 {
+                failures += 1;
+                h.submit(&wrong).await?;
+                h.widget_text_containing("motp", &format!("5회 중 {failures}회 실패"))
+                    .await?;
+            }
+            let out = h
+                .browser
+                .execute(&format!("return {OVERFLOW}"), vec![])
+                .await?;
+            check!(out == "[]", "at {width} px, zoom {zoom}: overflowing {out}");
+        }
+        for _ in failures..5 {
+            h.submit(&wrong).await?;
+            h.until("document.getElementById('motp').shadowRoot.querySelector('button[type=submit]:not([disabled]), .panel')")
+                .await?;
+        }
+        h.widget_text_containing("motp", "mOTP가 잠겼습니다").await?;
+        let out = h
+            .browser
+            .execute(&format!("return {OVERFLOW}"), vec![])
+            .await?;
+        check!(out == "[]", "lock screen at 200 %: overflowing {out}");
+        Ok(())
+    })
+    .await;
+}
