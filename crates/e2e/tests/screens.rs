@@ -34,7 +34,8 @@ fn phone_code(h: &Harness) -> String {
 }
 
 async fn all_screens(h: std::sync::Arc<Harness>, width: u32) -> TestResult {
-    h.browser.set_window_size(width, 1000).await?;
+    // Tall enough that the longest screen (the last-attempt warning at 320 px) is not cut off.
+    h.browser.set_window_size(width, 2000).await?;
     h.browser.goto(&h.url("/")).await?;
     h.in_widget("motp", "#motp-code").await?;
     shoot(&h, width, "01-code").await?;
