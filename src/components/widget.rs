@@ -11,6 +11,8 @@ use crate::i18n::{strings, Lang};
 use crate::state::{Action, Check, Effect, Screen, State};
 use motp_protocol::CODE_STEP_SECONDS;
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use web_sys::{HtmlElement, Window};
 use yew::prelude::*;
@@ -63,7 +65,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
         };
         use_effect_with(machine.seq, move |_| {
             for effect in effects {
-                run(effect, &client, &host, &dispatcher, &refs);
+                run(effect, client.clone(), &host, &dispatcher, &refs);
             }
         });
     }
@@ -238,32 +240,34 @@ struct Refs {
     popup: Rc<RefCell<Option<Window>>>,
 }
 
+/// Runs a server call in the background and dispatches the action its answer makes. Boxed, so the
+/// wasm holds one copy of the task machinery rather than one per call.
+fn ask(dispatcher: &UseReducerDispatcher<Machine>, call: impl Future<Output = Action> + 'static) {
+    let call: Pin<Box<dyn Future<Output = Action>>> = Box::pin(call);
+    let dispatcher = dispatcher.clone();
+    wasm_bindgen_futures::spawn_local(async move { dispatcher.dispatch(call.await) });
+}
+
 fn run(
     effect: Effect,
-    client: &Client,
+    client: Client,
     host: &HtmlElement,
     dispatcher: &UseReducerDispatcher<Machine>,
     refs: &Refs,
 ) {
     match effect {
-        Effect::LoadSession => {
-            let (client, dispatcher) = (client.clone(), dispatcher.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                dispatcher.dispatch(match client.session().await {
-                    Ok(info) => Action::SessionLoaded {
-                        info,
-                        local_now: local_now(),
-                    },
-                    Err(e) => Action::SessionFailed(e),
-                });
-            });
-        }
-        Effect::Verify(code) => {
-            let (client, dispatcher) = (client.clone(), dispatcher.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                dispatcher.dispatch(Action::Answered(client.verify(&code).await));
-            });
-        }
+        Effect::LoadSession => ask(dispatcher, async move {
+            match client.session().await {
+                Ok(info) => Action::SessionLoaded {
+                    info,
+                    local_now: local_now(),
+                },
+                Err(e) => Action::SessionFailed(e),
+            }
+        }),
+        Effect::Verify(code) => ask(dispatcher, async move {
+            Action::Answered(client.verify(&code).await)
+        }),
         Effect::Emit(event) => events::dispatch(host, &event),
         Effect::FocusInput => {
             if let Some(input) = refs.input.cast::<HtmlElement>() {
@@ -275,20 +279,12 @@ fn run(
                 let _ = h.focus();
             }
         }
-        Effect::StartIdentity(purpose) => {
-            let (client, dispatcher) = (client.clone(), dispatcher.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                dispatcher.dispatch(Action::IdentityStarted(
-                    client.identity_start(purpose).await,
-                ));
-            });
-        }
-        Effect::Substitute(state) => {
-            let (client, dispatcher) = (client.clone(), dispatcher.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                dispatcher.dispatch(Action::SubstituteAnswered(client.substitute(&state).await));
-            });
-        }
+        Effect::StartIdentity(purpose) => ask(dispatcher, async move {
+            Action::IdentityStarted(client.identity_start(purpose).await)
+        }),
+        Effect::Substitute(state) => ask(dispatcher, async move {
+            Action::SubstituteAnswered(client.substitute(&state).await)
+        }),
         Effect::NavigatePopup(url) => {
             if let Some(popup) = refs.popup.borrow().as_ref() {
                 let _ = popup.location().set_href(&client.resolve(&url));
@@ -299,11 +295,8 @@ fn run(
                 let _ = popup.close();
             }
         }
-        Effect::Reset(state) => {
-            let (client, dispatcher) = (client.clone(), dispatcher.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                dispatcher.dispatch(Action::ResetAnswered(client.reset(&state).await));
-            });
-        }
+        Effect::Reset(state) => ask(dispatcher, async move {
+            Action::ResetAnswered(client.reset(&state).await)
+        }),
     }
 }
