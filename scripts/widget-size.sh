@@ -7,7 +7,7 @@ total=0
 printf '%-24s %10s %10s\n' file bytes gzip-9
 for f in motp-widget_bg.wasm motp-widget.js motp-embed.js; do
   raw=$(wc -c < "$f")
-  gz=$(gzip -9c "$f" | wc -c)
+  gz=$(gzip -9 -n -c "$f" | wc -c)
   total=$((total + gz))
   printf '%-24s %10d %10d\n' "$f" "$raw" "$gz"
 done

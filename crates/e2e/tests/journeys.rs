@@ -352,3 +352,57 @@ async fn the_widget_reflows_at_320_px_and_200_percent_zoom() {
     })
     .await;
 }
+
+/// The deployment every LMS has: the lecture page on the LMS's origin, the widget and the API on
+/// `motp-server`'s. Here the page is opened at `localhost` and loads everything from `127.0.0.1`
+/// (two origins to the browser): the loader, the module and the wasm (CORS), the API calls, and the
+/// identity popup's message to the page all cross origins. Through the lock and back to a lecture.
+#[tokio::test]
+async fn the_widget_works_from_another_origin_than_the_lms_page() {
+    Harness::journey("cross_origin", |h| async move {
+        let server = h.server.url(); // http://127.0.0.1:PORT
+        let page = server.replace("127.0.0.1", "localhost");
+        h.browser.goto(&format!("{page}/?server={server}")).await?;
+        h.in_widget("motp", "#motp-code").await?;
+        let loaded = h
+            .browser
+            .execute(
+                "return performance.getEntriesByType('resource').map(e => e.name).join(' ')",
+                vec![],
+            )
+            .await?;
+        let loaded = loaded.as_str().unwrap_or_default();
+        check!(
+            loaded.contains(&format!("{server}/widget/motp-widget_bg.wasm")),
+            "the wasm came from the server's origin: {loaded}"
+        );
+
+        let right = phone_code(&h, T0);
+        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+        for n in 1..=5 {
+            h.submit(&wrong).await?;
+            if n < 5 {
+                h.widget_text_containing("motp", &format!("5회 중 {n}회 실패"))
+                    .await?;
+            }
+        }
+        h.widget_text_containing("motp", "mOTP가 잠겼습니다")
+            .await?;
+        h.in_widget("motp", ".panel button.primary")
+            .await?
+            .click()
+            .await?;
+        h.phone_check_in_popup("홍길동", "010-1234-5678").await?;
+        h.widget_text_containing("motp", "잠금이 풀렸습니다")
+            .await?;
+
+        h.submit(&right).await?;
+        h.widget_text_containing("motp", "인증되었습니다").await?;
+        let playing = h
+            .until("document.getElementById('video').classList.contains('playing')")
+            .await;
+        check!(playing.is_ok(), "the lecture never started playing");
+        Ok(())
+    })
+    .await;
+}

@@ -77,6 +77,10 @@ struct PageQuery {
     r#as: Option<String>,
     /// `2` for the second demo trainee.
     trainee: Option<usize>,
+    /// Where the page loads the widget from and sends it to (`data-server`), e.g.
+    /// `http://127.0.0.1:8080` on a page opened at `http://localhost:8080`: the widget then runs
+    /// cross-origin, as on an LMS. One of the demo tenant's origins; the page's own by default.
+    server: Option<String>,
 }
 
 /// With `?as=unregistered`, the LMS record's name differs from the app's registration by one
@@ -136,7 +140,18 @@ async fn page(
         Some("en") => "en",
         _ => "ko",
     };
+    // Only an origin the tenant lists, so the value is safe to put in the page as it is.
+    let server = match q.server {
+        Some(server) if tenant.origins.contains(&server) => server,
+        Some(_) => {
+            return Err(AppError::BadRequest(
+                "server must be one of the demo's origins".into(),
+            ))
+        }
+        None => String::new(),
+    };
     let html = PAGE
+        .replace("{{SERVER}}", &server)
         .replace("{{LAUNCH_TOKEN}}", &token::mint(&claims, &tenant.secret))
         .replace("{{LANG}}", lang)
         .replace("{{NAME}}", trainee.name)

@@ -1193,3 +1193,44 @@ async fn with_an_emon_api_key_the_substitute_log_goes_to_phone_auth_hist() {
     assert!(f["mTrnId"].starts_with("SBX"));
     assert!(w.sandbox.logs(Some("pSubOtpLog")).is_empty());
 }
+
+/// The widget's files: to a tenant's LMS page with CORS (the loader imports the module and fetches
+/// the wasm cross-origin), gzipped when the browser accepts it, revalidated on every load.
+#[tokio::test]
+async fn widget_files_go_gzipped_to_tenant_pages_only() {
+    let w = world().await;
+    let dir = w.dir.path().join("no-widget");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("motp-widget.js"), "export default 1;").unwrap();
+    // ServeDir sends the `.gz` beside a file as it is; its bytes only need to be recognisable.
+    std::fs::write(dir.join("motp-widget.js.gz"), b"precompressed").unwrap();
+    let get = |origin: &'static str, gzip: bool| {
+        let mut req = w
+            .http
+            .get(format!("{}/widget/motp-widget.js", w.server.url()))
+            .header("Origin", origin);
+        if gzip {
+            req = req.header("Accept-Encoding", "gzip");
+        }
+        req.send()
+    };
+
+    let res = get(ORIGIN, true).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let h = res.headers().clone();
+    assert_eq!(h["access-control-allow-origin"], ORIGIN);
+    assert_eq!(h["content-encoding"], "gzip");
+    assert_eq!(h["content-type"], "text/javascript");
+    assert_eq!(h["cache-control"], "no-cache");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"precompressed");
+
+    let res = get(ORIGIN, false).await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(res.text().await.unwrap(), "export default 1;");
+
+    let res = get("https://evil.example", true).await.unwrap();
+    assert!(
+        res.headers().get("access-control-allow-origin").is_none(),
+        "no CORS for a page that is not a tenant's"
+    );
+}
