@@ -138,6 +138,12 @@ pub fn app(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
+        // Chosen by Accept-Encoding, so caches must key on it; tower-http 0.6's ServeDir does not
+        // say so itself (tower-rs/tower-http#692, fixed in 0.7).
+        .layer(SetResponseHeaderLayer::appending(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
         // `*.gz` beside each file (written by the build): 95 KB on the wire instead of 240 KB.
         .service(ServeDir::new(&state.widget_dir).precompressed_gzip());
     let api = Router::new()

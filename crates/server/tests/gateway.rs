@@ -1222,6 +1222,15 @@ async fn widget_files_go_gzipped_to_tenant_pages_only() {
     assert_eq!(h["content-encoding"], "gzip");
     assert_eq!(h["content-type"], "text/javascript");
     assert_eq!(h["cache-control"], "no-cache");
+    let vary: Vec<_> = h
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert!(
+        vary.iter().any(|v| v.contains("accept-encoding")),
+        "caches key on the encoding: {vary:?}"
+    );
     assert_eq!(res.bytes().await.unwrap().as_ref(), b"precompressed");
 
     let res = get(ORIGIN, false).await.unwrap();
