@@ -8,7 +8,8 @@ use crate::state::{Check, CheckProblem};
 use yew::prelude::*;
 
 pub struct CheckPanelProps {
-    /// `danger` for the lock (announced as an alert), `warning` when HRD is down.
+    /// The screen: tone `danger` for the lock (then announced as an alert), `warning` when HRD is
+    /// down; its children explain. Its action is set here, from where the check stands.
     pub panel: PanelProps,
     pub check: Check,
     /// The button that starts a check.
