@@ -281,12 +281,13 @@ impl Harness {
         self.phone_check_in_popup_shooting(name, tel, None).await
     }
 
-    /// [`Harness::phone_check_in_popup`], saving a screenshot of the popup at its SMS step to `shot`.
+    /// [`Harness::phone_check_in_popup`], saving a screenshot of the popup at its SMS step, the
+    /// popup `width` pixels wide, to `shot`'s path.
     pub async fn phone_check_in_popup_shooting(
         &self,
         name: &str,
         tel: &str,
-        shot: Option<&std::path::Path>,
+        shot: Option<(&std::path::Path, u32)>,
     ) -> TestResult {
         let main = self.browser.window().await?;
         let popup = self
@@ -320,7 +321,8 @@ impl Harness {
             .await?
             .text()
             .await?;
-        if let Some(path) = shot {
+        if let Some((path, width)) = shot {
+            self.browser.set_window_size(width, 720).await?;
             std::fs::write(path, self.browser.screenshot().await?)?;
         }
         self.browser

@@ -68,7 +68,7 @@ async fn all_screens(h: std::sync::Arc<Harness>, width: u32) -> TestResult {
     h.widget_text_containing("motp", "새 창에서").await?;
     shoot(&h, width, "06-unlock-waiting").await?;
     let popup_shot = out_dir().join(format!("10-identity-popup-{width}.png"));
-    h.phone_check_in_popup_shooting("홍길동", "010-1234-5678", Some(&popup_shot))
+    h.phone_check_in_popup_shooting("홍길동", "010-1234-5678", Some((&popup_shot, width)))
         .await?;
     h.widget_text_containing("motp", "잠금이 풀렸습니다")
         .await?;

@@ -154,7 +154,7 @@ fn shell(title: &str, body: &str) -> Html<String> {
     Html(format!(
         r#"<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><style>
-body{{font-family:system-ui,"Noto Sans KR",sans-serif;margin:0;background:#f4f6f9;color:#1f2937}}
+body{{font-family:system-ui,"Noto Sans KR",sans-serif;margin:0;background:#f4f6f9;color:#1f2937;word-break:keep-all;overflow-wrap:anywhere}}
 main{{max-width:420px;margin:0 auto;padding:20px}} h1{{font-size:1.2rem}} label{{display:block;margin:12px 0 4px;font-weight:600}}
 input,select{{font:inherit;padding:8px;width:100%;box-sizing:border-box;border:1px solid #94a3b8;border-radius:8px}}
 button{{font:inherit;margin-top:16px;padding:10px 16px;border:0;border-radius:8px;background:#1d4ed8;color:#fff;font-weight:600;width:100%}}
