@@ -406,3 +406,36 @@ async fn the_widget_works_from_another_origin_than_the_lms_page() {
     })
     .await;
 }
+
+/// README's Content-Security-Policy is enough: the page is sent with only `script-src <server>
+/// 'wasm-unsafe-eval'; connect-src <server>` (and `default-src 'none'` for everything else), from
+/// another origin than the server. The widget loads, is styled (its stylesheet is constructed, so no
+/// `'unsafe-inline'`) and verifies a code. The demo page's own inline scripts are blocked then, so
+/// this journey stops at the widget's answer.
+#[tokio::test]
+async fn the_documented_content_security_policy_is_enough() {
+    Harness::journey("csp", |h| async move {
+        let server = h.server.url();
+        let page = server.replace("127.0.0.1", "localhost");
+        h.browser
+            .goto(&format!("{page}/?server={server}&csp=strict"))
+            .await?;
+        let input = h.in_widget("motp", "#motp-code").await?;
+        let accent = h
+            .browser
+            .execute(
+                "return getComputedStyle(document.getElementById('motp').shadowRoot.querySelector('button.primary')).backgroundColor",
+                vec![],
+            )
+            .await?;
+        check!(
+            accent == "rgb(29, 78, 216)",
+            "the widget's stylesheet applies under the CSP: {accent}"
+        );
+        input.send_keys(&phone_code(&h, T0)).await?;
+        input.send_keys("\u{E007}").await?;
+        h.widget_text_containing("motp", "인증되었습니다").await?;
+        Ok(())
+    })
+    .await;
+}

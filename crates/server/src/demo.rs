@@ -7,7 +7,8 @@ use crate::receipt;
 use crate::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hrd_sandbox::Sandbox;
@@ -81,6 +82,10 @@ struct PageQuery {
     /// `http://127.0.0.1:8080` on a page opened at `http://localhost:8080`: the widget then runs
     /// cross-origin, as on an LMS. One of the demo tenant's origins; the page's own by default.
     server: Option<String>,
+    /// `strict`: the page is sent with only the Content-Security-Policy README says the widget
+    /// needs (and `default-src 'none'` for everything else), to show that it is enough. The demo's
+    /// own inline scripts and styles are blocked then; the widget is not.
+    csp: Option<String>,
 }
 
 /// With `?as=unregistered`, the LMS record's name differs from the app's registration by one
@@ -93,7 +98,7 @@ const PAGE: &str = include_str!("demo_page.html");
 async fn page(
     State(state): State<AppState>,
     Query(q): Query<PageQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let tenant = state
         .tenants
         .only()
@@ -150,6 +155,10 @@ async fn page(
         }
         None => String::new(),
     };
+    let csp = (q.csp.as_deref() == Some("strict")).then(|| {
+        let widget = if server.is_empty() { "'self'" } else { &server };
+        format!("default-src 'none'; script-src {widget} 'wasm-unsafe-eval'; connect-src {widget}")
+    });
     let html = PAGE
         .replace("{{SERVER}}", &server)
         .replace("{{LAUNCH_TOKEN}}", &token::mint(&claims, &tenant.secret))
@@ -165,7 +174,10 @@ async fn page(
         )
         .replace("{{TEL}}", trainee.tel)
         .replace("{{PIN}}", trainee.pin);
-    Ok(Html(html))
+    Ok(match csp {
+        Some(csp) => ([(header::CONTENT_SECURITY_POLICY, csp)], Html(html)).into_response(),
+        None => Html(html).into_response(),
+    })
 }
 
 #[derive(Deserialize)]
