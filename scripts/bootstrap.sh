@@ -23,13 +23,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! dpkg -s chromium chromium-driver fonts-noto-cjk postgresql >/dev/null 2>&1; then
-  log "installing Debian chromium + chromium-driver + fonts-noto-cjk + postgresql"
+if ! dpkg -s chromium chromium-driver fonts-noto-cjk postgresql brotli >/dev/null 2>&1; then
+  log "installing Debian chromium + chromium-driver + fonts-noto-cjk + postgresql + brotli"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # Fonts with Hangul, so screenshots and layout checks see Korean text as trainees do.
   # PostgreSQL: the tests run the gateway on it too (scripts/test-postgres.sh starts a throwaway one).
-  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk postgresql >/dev/null
+  # brotli: the widget's files are also served brotli-compressed (scripts/widget-post-build.sh).
+  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk postgresql brotli >/dev/null
 fi
 
 if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$BINARYEN_VERSION" ]; then

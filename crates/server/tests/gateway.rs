@@ -1195,27 +1195,32 @@ async fn with_an_emon_api_key_the_substitute_log_goes_to_phone_auth_hist() {
 }
 
 /// The widget's files: to a tenant's LMS page with CORS (the loader imports the module and fetches
-/// the wasm cross-origin), gzipped when the browser accepts it, revalidated on every load.
+/// the wasm cross-origin), brotli or gzip as the browser accepts, revalidated on every load.
 #[tokio::test]
-async fn widget_files_go_gzipped_to_tenant_pages_only() {
+async fn widget_files_go_compressed_to_tenant_pages_only() {
     let w = world().await;
     let dir = w.dir.path().join("no-widget");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("motp-widget.js"), "export default 1;").unwrap();
-    // ServeDir sends the `.gz` beside a file as it is; its bytes only need to be recognisable.
-    std::fs::write(dir.join("motp-widget.js.gz"), b"precompressed").unwrap();
-    let get = |origin: &'static str, gzip: bool| {
+    // ServeDir sends the `.gz`/`.br` beside a file as it is; their bytes only need to be told apart.
+    std::fs::write(dir.join("motp-widget.js.gz"), b"gzipped").unwrap();
+    std::fs::write(dir.join("motp-widget.js.br"), b"brotli").unwrap();
+    let get = |origin: &'static str, accept: &'static str| {
         let mut req = w
             .http
             .get(format!("{}/widget/motp-widget.js", w.server.url()))
             .header("Origin", origin);
-        if gzip {
-            req = req.header("Accept-Encoding", "gzip");
+        if !accept.is_empty() {
+            req = req.header("Accept-Encoding", accept);
         }
         req.send()
     };
 
-    let res = get(ORIGIN, true).await.unwrap();
+    let res = get(ORIGIN, "gzip, deflate, br").await.unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"brotli");
+
+    let res = get(ORIGIN, "gzip").await.unwrap();
     assert_eq!(res.status(), 200);
     let h = res.headers().clone();
     assert_eq!(h["access-control-allow-origin"], ORIGIN);
@@ -1231,13 +1236,13 @@ async fn widget_files_go_gzipped_to_tenant_pages_only() {
         vary.iter().any(|v| v.contains("accept-encoding")),
         "caches key on the encoding: {vary:?}"
     );
-    assert_eq!(res.bytes().await.unwrap().as_ref(), b"precompressed");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"gzipped");
 
-    let res = get(ORIGIN, false).await.unwrap();
+    let res = get(ORIGIN, "").await.unwrap();
     assert!(res.headers().get("content-encoding").is_none());
     assert_eq!(res.text().await.unwrap(), "export default 1;");
 
-    let res = get("https://evil.example", true).await.unwrap();
+    let res = get("https://evil.example", "gzip").await.unwrap();
     assert!(
         res.headers().get("access-control-allow-origin").is_none(),
         "no CORS for a page that is not a tenant's"
