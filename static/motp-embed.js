@@ -9,8 +9,11 @@
   if (window.MotpWidget) return;
   var script = document.currentScript;
   var base = new URL(".", script && script.src ? script.src : location.href).href;
-  var ready = import(base + "motp-widget.js").then(function (m) {
-    return m.default({ module_or_path: base + "motp-widget_bg.wasm" }).then(function () { return m; });
+  // The build's content hash (written by scripts/widget-post-build.sh): the module and the wasm are
+  // cached for good under it, and always come from the same build.
+  var v = "?v=__MOTP_BUILD__";
+  var ready = import(base + "motp-widget.js" + v).then(function (m) {
+    return m.default({ module_or_path: base + "motp-widget_bg.wasm" + v }).then(function () { return m; });
   });
   ready.catch(function (e) { console.error("motp-widget failed to load", e); });
 

@@ -23,9 +23,10 @@ pub mod tenant;
 pub mod token;
 pub mod trainee;
 pub mod verify;
+pub mod widget_files;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, Method};
 use axum::routing::get;
 use axum::{Json, Router};
 use motp_protocol::clock::SharedClock;
@@ -33,11 +34,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Request bodies of the API are a few hundred bytes; anything much larger is refused unread.
@@ -126,31 +124,6 @@ pub fn app(state: AppState) -> Router {
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .max_age(Duration::from_secs(600));
-    let widget_files = ServiceBuilder::new()
-        .layer(
-            CorsLayer::new()
-                .allow_origin(tenant_origins)
-                .allow_methods([Method::GET, Method::HEAD]),
-        )
-        // Stable file names: browsers revalidate (a 304 while unchanged), so a new release
-        // reaches every trainee at once.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
-        // Chosen by Accept-Encoding, so caches must key on it; tower-http 0.6's ServeDir does not
-        // say so itself (tower-rs/tower-http#692, fixed in 0.7).
-        .layer(SetResponseHeaderLayer::appending(
-            header::VARY,
-            HeaderValue::from_static("accept-encoding"),
-        ))
-        // `*.br` and `*.gz` beside each file (written by the build): 80 KB (brotli, HTTPS) or 95 KB
-        // (gzip) on the wire instead of 237 KB.
-        .service(
-            ServeDir::new(&state.widget_dir)
-                .precompressed_br()
-                .precompressed_gzip(),
-        );
     let api = Router::new()
         .merge(verify::routes())
         .merge(receipts::routes())
@@ -167,7 +140,10 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(metrics::routes())
-        .nest_service("/widget", widget_files);
+        .nest(
+            "/widget",
+            widget_files::service(&state.widget_dir, tenant_origins),
+        );
     if let Some(demo) = &state.demo {
         router = router
             .merge(demo::routes())
