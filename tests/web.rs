@@ -134,6 +134,14 @@ fn find(host: &HtmlElement, selector: &str) -> Option<Element> {
     host.shadow_root()?.query_selector(selector).ok().flatten()
 }
 
+/// The id of the element that has the keyboard focus inside the widget.
+fn focused(host: &HtmlElement) -> String {
+    host.shadow_root()
+        .and_then(|r| r.active_element())
+        .map(|e| e.id())
+        .unwrap_or_default()
+}
+
 fn text(host: &HtmlElement) -> String {
     root(host).text_content().unwrap_or_default()
 }
@@ -542,6 +550,10 @@ async fn lock_then_identity_check_in_the_popup_then_unlocked() {
         "a reload onto a locked account says so"
     );
     assert!(text(&h).contains("휴대폰 본인인증으로 잠금 풀기"));
+    until("focus on the lock screen's heading", || {
+        focused(&h) == "motp-panel-title"
+    })
+    .await;
     click_panel_button(&h);
     until("popup sent to the check page", || {
         popup_href().as_deref() == Some("http://motp.test/v1/identity/sandbox/st-1")
@@ -576,6 +588,10 @@ async fn lock_then_identity_check_in_the_popup_then_unlocked() {
     assert_eq!(field(&resets.get(0), "body"), r#"{"state":"st-1"}"#);
     assert!(event(&events, "motp:unlocked").is_some());
     assert!(find(&h, "#motp-code").is_some(), "back at the code step");
+    until("focus back in the code field", || {
+        focused(&h) == "motp-code"
+    })
+    .await;
     h.remove();
 }
 
