@@ -113,7 +113,9 @@ pub async fn start(
         shutdown.await;
         let _ = stop_tx.send(true);
     };
-    let checkpointer = state.store.spawn_checkpointer(stop_rx.clone());
+    let checkpointer = state
+        .store
+        .spawn_checkpointer(crate::store::Checkpoints::default(), stop_rx.clone());
     let worker = (args.outbox_interval_secs > 0).then(|| {
         crate::outbox::spawn_worker(
             state.clone(),

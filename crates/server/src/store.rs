@@ -34,8 +34,23 @@ pub struct Store {
 /// SQLite connections for reads (writes have their one).
 const SQLITE_READERS: u32 = 4;
 
-/// How often SQLite's WAL is checkpointed (see [`Store::spawn_checkpointer`]).
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// How SQLite's WAL is checkpointed (see [`Store::spawn_checkpointer`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Checkpoints {
+    /// How often.
+    pub every: std::time::Duration,
+    /// How long the WAL may grow, in 4 KB frames, before the checkpoint that lets it start over.
+    pub restart_frames: i64,
+}
+
+impl Default for Checkpoints {
+    fn default() -> Self {
+        Checkpoints {
+            every: std::time::Duration::from_secs(1),
+            restart_frames: 16_384, // 64 MB
+        }
+    }
+}
 
 /// PostgreSQL connections per instance, and how many of them outbox sends may hold.
 const PG_POOL: u32 = 16;
@@ -201,6 +216,9 @@ impl Store {
                             // run in the background (`spawn_checkpointer`), not in whichever
                             // request's commit crossed the threshold.
                             conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                            // And the WAL file is cut back to this size when it starts over, so a
+                            // burst does not keep its disk space.
+                            conn.execute("PRAGMA journal_size_limit = 67108864").await?;
                             Ok(())
                         })
                     })
@@ -235,23 +253,47 @@ impl Store {
         }
     }
 
-    /// On SQLite, checkpoints the WAL every [`CHECKPOINT_EVERY`] until `stop`, and once more then.
+    /// On SQLite, checkpoints the WAL as `policy` says until `stop`, and once more then.
     /// (Without it the WAL still ends in the database when the last connection closes.)
+    ///
+    /// Two kinds, because under steady load a checkpoint beside the writer never catches up: the
+    /// frames written while it copies are left over, so the WAL never starts over and grows without
+    /// bound (measured: 430 MB for a 2.5 MB database after 30 s at 3,500 verifies/s). So each second
+    /// a checkpoint from a reader connection copies what it can without holding anyone up, and when
+    /// the WAL has grown past `restart_frames` one more runs through the writer connection:
+    /// with no write half-done it copies the little that is left, and the next write starts the
+    /// WAL from the beginning. Writes wait for that one, so it is kept rare.
     pub fn spawn_checkpointer(
         &self,
+        policy: Checkpoints,
         mut stop: tokio::sync::watch::Receiver<bool>,
     ) -> Option<tokio::task::JoinHandle<()>> {
-        let pool = (self.engine == Engine::Sqlite).then(|| self.reads.clone())?;
+        if self.engine != Engine::Sqlite {
+            return None;
+        }
+        let (reads, writes) = (self.reads.clone(), self.writes.clone());
         Some(tokio::spawn(async move {
             loop {
                 let stopping = tokio::select! {
-                    _ = tokio::time::sleep(CHECKPOINT_EVERY) => false,
+                    _ = tokio::time::sleep(policy.every) => false,
                     _ = stop.changed() => true,
                 };
-                // PASSIVE: never waits for readers or writers; what it cannot copy now, the next
-                // one will.
-                if let Err(e) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
-                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                // PASSIVE: waits for no one; answers (busy, frames in the WAL, frames copied).
+                let beside: Result<(i64, i64, i64), _> =
+                    sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                        .fetch_one(&reads)
+                        .await;
+                let restart = match beside {
+                    Ok((_, frames, _)) => stopping || frames > policy.restart_frames,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "WAL checkpoint failed");
+                        true
+                    }
+                };
+                if restart {
+                    if let Err(e) = writes.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                        tracing::warn!(error = %e, "WAL checkpoint failed");
+                    }
                 }
                 if stopping || *stop.borrow() {
                     return;
@@ -1005,9 +1047,39 @@ mod tests {
         assert_eq!(db_size(), before, "no commit checkpointed");
 
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let checkpointer = store.spawn_checkpointer(stop_rx).expect("SQLite");
+        let checkpointer = store
+            .spawn_checkpointer(Checkpoints::default(), stop_rx)
+            .expect("SQLite");
         stop_tx.send(true).unwrap();
         checkpointer.await.unwrap();
         assert!(db_size() > before, "the WAL reached the database");
+    }
+
+    /// Under writes without a pause, the WAL still starts over: it stays near `restart_frames`
+    /// instead of growing with every commit (it did, before the writer-side checkpoint).
+    #[tokio::test]
+    async fn the_wal_stays_bounded_under_steady_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("motp.db");
+        let store = Store::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let policy = Checkpoints {
+            every: std::time::Duration::from_millis(5),
+            restart_frames: 256,
+        };
+        let checkpointer = store.spawn_checkpointer(policy, stop_rx).unwrap();
+        let wal = path.with_extension("db-wal");
+        let mut largest = 0;
+        for i in 0..3_000 {
+            let usrid = format!("u{}", i % 50);
+            store.record_failure("t", &usrid, i).await.expect("a write");
+            largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+        }
+        stop_tx.send(true).unwrap();
+        checkpointer.await.unwrap();
+        // 3,000 commits are 3,000+ frames (12 MB and more) in a WAL that never starts over.
+        assert!(largest < 4 * 1024 * 1024, "the WAL grew to {largest} bytes");
     }
 }
