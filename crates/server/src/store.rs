@@ -47,7 +47,7 @@ impl Default for Checkpoints {
     fn default() -> Self {
         Checkpoints {
             every: std::time::Duration::from_secs(1),
-            restart_frames: 16_384, // 64 MB
+            restart_frames: 65_536, // 256 MB
         }
     }
 }
@@ -216,9 +216,11 @@ impl Store {
                             // run in the background (`spawn_checkpointer`), not in whichever
                             // request's commit crossed the threshold.
                             conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
-                            // And the WAL file is cut back to this size when it starts over, so a
-                            // burst does not keep its disk space.
-                            conn.execute("PRAGMA journal_size_limit = 67108864").await?;
+                            // The WAL file is cut back to 256 MB when it starts over: the most it
+                            // grows to (see `Checkpoints`). Cutting it further on every restart
+                            // stalled writes (p99 30 → 55 ms at full load, measured).
+                            conn.execute("PRAGMA journal_size_limit = 268435456")
+                                .await?;
                             Ok(())
                         })
                     })
