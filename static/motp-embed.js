@@ -7,8 +7,15 @@
 (function () {
   "use strict";
   if (window.MotpWidget) return;
+  // Where the widget's files are: next to this script; or, when a page evaluates the script instead
+  // of including it (jQuery's $.getScript does, for its own origin), under the widget element's
+  // data-server (this page's origin if none).
   var script = document.currentScript;
-  var base = new URL(".", script && script.src ? script.src : location.href).href;
+  var host = document.querySelector("[data-motp-widget][data-server]");
+  var server = (host && host.getAttribute("data-server")) || location.origin;
+  var base = script && script.src
+    ? new URL(".", script.src).href
+    : server.replace(/\/+$/, "") + "/widget/";
   // The build's content hash (written by scripts/widget-post-build.sh): the module and the wasm are
   // cached for good under it, and always come from the same build.
   var v = "?v=__MOTP_BUILD__";

@@ -439,3 +439,24 @@ async fn the_documented_content_security_policy_is_enough() {
     })
     .await;
 }
+
+/// Pages that evaluate the loader instead of including it (jQuery's `$.getScript` does, for its own
+/// origin) have no script URL to find the widget's files by: the loader takes the element's
+/// `data-server`. Same origin (no `data-server`) and from another origin.
+#[tokio::test]
+async fn a_loader_evaluated_by_the_page_still_finds_the_widget() {
+    Harness::journey("evaluated_loader", |h| async move {
+        let server = h.server.url();
+        let page = server.replace("127.0.0.1", "localhost");
+        for url in [
+            format!("{server}/?embed=eval"),
+            format!("{page}/?embed=eval&server={server}&trainee=2"),
+        ] {
+            h.browser.goto(&url).await?;
+            let found = h.in_widget("motp", "#motp-code").await;
+            check!(found.is_ok(), "no widget on {url}");
+        }
+        Ok(())
+    })
+    .await;
+}

@@ -86,6 +86,9 @@ struct PageQuery {
     /// needs (and `default-src 'none'` for everything else), to show that it is enough. The demo's
     /// own inline scripts and styles are blocked then; the widget is not.
     csp: Option<String>,
+    /// `eval`: the page fetches the loader and evaluates it, as jQuery's `$.getScript` does for
+    /// its own origin, instead of including it with a script tag.
+    embed: Option<String>,
 }
 
 /// With `?as=unregistered`, the LMS record's name differs from the app's registration by one
@@ -159,7 +162,16 @@ async fn page(
         let widget = if server.is_empty() { "'self'" } else { &server };
         format!("default-src 'none'; script-src {widget} 'wasm-unsafe-eval'; connect-src {widget}")
     });
+    let loader = format!("{server}/widget/motp-embed.js");
+    let embed = if q.embed.as_deref() == Some("eval") {
+        format!(
+            "<script>var x = new XMLHttpRequest(); x.open('GET', '{loader}', false); x.send(); (0, eval)(x.responseText);</script>"
+        )
+    } else {
+        format!("<script src=\"{loader}\"></script>")
+    };
     let html = PAGE
+        .replace("{{EMBED}}", &embed)
         .replace("{{SERVER}}", &server)
         .replace("{{LAUNCH_TOKEN}}", &token::mint(&claims, &tenant.secret))
         .replace("{{LANG}}", lang)
