@@ -327,27 +327,6 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// HRD said AP001: one more consecutive failure.
-    pub async fn record_failure(
-        &self,
-        tenant: &str,
-        usrid: &str,
-        now: i64,
-    ) -> Result<AttemptState, AppError> {
-        sql::record_failure(&self.writes, tenant, usrid, now).await
-    }
-
-    /// HRD failed to answer this trainee's code (timeout, 5xx, IE/CE): remembered so the substitute
-    /// check can be offered on the server's own evidence.
-    pub async fn record_hrd_down(
-        &self,
-        tenant: &str,
-        usrid: &str,
-        now: i64,
-    ) -> Result<(), AppError> {
-        sql::record_hrd_down(&self.writes, tenant, usrid, now).await
-    }
-
     /// When HRD last failed this trainee, if ever.
     pub async fn hrd_down_at(&self, tenant: &str, usrid: &str) -> Result<Option<i64>, AppError> {
         let row: Option<(Option<i64>,)> =
@@ -357,11 +336,6 @@ impl Store {
                 .fetch_optional(&self.reads)
                 .await?;
         Ok(row.and_then(|r| r.0))
-    }
-
-    /// HRD said AP009.
-    pub async fn record_lock(&self, tenant: &str, usrid: &str, now: i64) -> Result<(), AppError> {
-        sql::record_lock(&self.writes, tenant, usrid, now).await
     }
 
     /// HRD accepted a code, or a reset lifted the lock: the count starts again.
@@ -842,6 +816,7 @@ pub struct StoreTx {
 }
 
 impl StoreTx {
+    /// HRD said AP001: one more consecutive failure.
     pub async fn record_failure(
         &mut self,
         tenant: &str,
@@ -851,6 +826,8 @@ impl StoreTx {
         sql::record_failure(&mut *self.tx, tenant, usrid, now).await
     }
 
+    /// HRD failed to answer this trainee's code (timeout, 5xx, IE/CE): remembered so the substitute
+    /// check can be offered on the server's own evidence.
     pub async fn record_hrd_down(
         &mut self,
         tenant: &str,
@@ -860,6 +837,7 @@ impl StoreTx {
         sql::record_hrd_down(&mut *self.tx, tenant, usrid, now).await
     }
 
+    /// HRD said AP009.
     pub async fn record_lock(
         &mut self,
         tenant: &str,
@@ -1076,7 +1054,10 @@ mod tests {
         let mut largest = 0;
         for i in 0..3_000 {
             let usrid = format!("u{}", i % 50);
-            store.record_failure("t", &usrid, i).await.expect("a write");
+            // As the verify path writes: in a transaction of its own.
+            let mut tx = store.begin().await.unwrap();
+            tx.record_failure("t", &usrid, i).await.expect("a write");
+            tx.commit().await.unwrap();
             largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
         }
         stop_tx.send(true).unwrap();
