@@ -249,6 +249,22 @@ impl Harness {
         Ok(())
     }
 
+    /// Types a wrong code, the trainee's `failures`-th in a row, and waits for the widget's answer:
+    /// the "n of 5 failed" warning, or the lock screen at the fifth. Returns the widget's text.
+    pub async fn submit_wrong(
+        &self,
+        wrong: &str,
+        failures: u32,
+    ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+        self.submit(wrong).await?;
+        let expected = if failures < 5 {
+            format!("5회 중 {failures}회 실패")
+        } else {
+            "mOTP가 잠겼습니다".to_string()
+        };
+        Ok(self.widget_text_containing("motp", &expected).await?)
+    }
+
     /// The widget's text, once it contains `needle`.
     pub async fn widget_text_containing(
         &self,

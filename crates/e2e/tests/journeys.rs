@@ -91,14 +91,8 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
         let right = phone_code(&h, T0);
         let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
         for n in 1..=5 {
-            h.submit(&wrong).await?;
-            if n < 5 {
-                h.widget_text_containing("motp", &format!("5회 중 {n}회 실패"))
-                    .await?;
-            }
+            h.submit_wrong(&wrong, n).await?;
         }
-        h.widget_text_containing("motp", "mOTP가 잠겼습니다")
-            .await?;
 
         // The lock screen opens the identity check in a popup.
         h.in_widget("motp", ".panel button.primary")
@@ -183,8 +177,7 @@ async fn the_app_password_and_stale_codes() {
         );
 
         // A code from 3 minutes ago is refused; the one from the minute before is still accepted.
-        h.submit(&phone_code(&h, T0 - 180)).await?;
-        h.widget_text_containing("motp", "5회 중 1회 실패").await?;
+        h.submit_wrong(&phone_code(&h, T0 - 180), 1).await?;
         h.submit(&phone_code(&h, T0 - 60)).await?;
         h.widget_text_containing("motp", "인증되었습니다").await?;
         Ok(())
@@ -226,20 +219,13 @@ async fn re_registering_while_locked_is_ap011_and_the_latest_phone_only_works() 
             "document.getElementById('phone-code').textContent === '{new}'"
         ))
         .await?;
-        h.submit(&old).await?;
-        h.widget_text_containing("motp", "5회 중 1회 실패").await?;
+        h.submit_wrong(&old, 1).await?;
 
         // Locked, the app cannot be registered again (AP011); the widget says why.
-        for n in 2..=5 {
-            h.submit(&old).await?;
-            if n < 5 {
-                h.widget_text_containing("motp", &format!("5회 중 {n}회 실패"))
-                    .await?;
-            }
+        for n in 2..5 {
+            h.submit_wrong(&old, n).await?;
         }
-        let text = h
-            .widget_text_containing("motp", "mOTP가 잠겼습니다")
-            .await?;
+        let text = h.submit_wrong(&old, 5).await?;
         check!(text.contains("AP011"), "the lock screen warns about AP011");
         h.browser
             .find(Locator::Id("reregister"))
@@ -327,9 +313,7 @@ async fn the_widget_reflows_at_320_px_and_200_percent_zoom() {
             h.in_widget("motp", "#motp-code").await?;
             for _ in 0..2 {
                 failures += 1;
-                h.submit(&wrong).await?;
-                h.widget_text_containing("motp", &format!("5회 중 {failures}회 실패"))
-                    .await?;
+                h.submit_wrong(&wrong, failures).await?;
             }
             let out = h
                 .browser
@@ -337,12 +321,9 @@ async fn the_widget_reflows_at_320_px_and_200_percent_zoom() {
                 .await?;
             check!(out == "[]", "at {width} px, zoom {zoom}: overflowing {out}");
         }
-        for _ in failures..5 {
-            h.submit(&wrong).await?;
-            h.until("document.getElementById('motp').shadowRoot.querySelector('button[type=submit]:not([disabled]), .panel')")
-                .await?;
+        for n in failures + 1..=5 {
+            h.submit_wrong(&wrong, n).await?;
         }
-        h.widget_text_containing("motp", "mOTP가 잠겼습니다").await?;
         let out = h
             .browser
             .execute(&format!("return {OVERFLOW}"), vec![])
@@ -380,14 +361,8 @@ async fn the_widget_works_from_another_origin_than_the_lms_page() {
         let right = phone_code(&h, T0);
         let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
         for n in 1..=5 {
-            h.submit(&wrong).await?;
-            if n < 5 {
-                h.widget_text_containing("motp", &format!("5회 중 {n}회 실패"))
-                    .await?;
-            }
+            h.submit_wrong(&wrong, n).await?;
         }
-        h.widget_text_containing("motp", "mOTP가 잠겼습니다")
-            .await?;
         h.in_widget("motp", ".panel button.primary")
             .await?
             .click()

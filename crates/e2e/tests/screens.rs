@@ -47,18 +47,13 @@ async fn all_screens(h: std::sync::Arc<Harness>, width: u32) -> TestResult {
 
     let right = phone_code(&h);
     let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
-    h.submit(&wrong).await?;
-    h.widget_text_containing("motp", "5회 중 1회 실패").await?;
+    h.submit_wrong(&wrong, 1).await?;
     shoot(&h, width, "03-wrong-code").await?;
     for n in 2..=4 {
-        h.submit(&wrong).await?;
-        h.widget_text_containing("motp", &format!("5회 중 {n}회 실패"))
-            .await?;
+        h.submit_wrong(&wrong, n).await?;
     }
     shoot(&h, width, "04-last-attempt").await?;
-    h.submit(&wrong).await?;
-    h.widget_text_containing("motp", "mOTP가 잠겼습니다")
-        .await?;
+    h.submit_wrong(&wrong, 5).await?;
     shoot(&h, width, "05-locked").await?;
 
     h.in_widget("motp", ".panel button.primary")
