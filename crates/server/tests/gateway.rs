@@ -171,15 +171,12 @@ impl World {
     }
 
     async fn session(&self) -> Value {
-        self.http
-            .get(format!("{}/v1/session", self.server.url()))
-            .bearer_auth(launch_token())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        common::get_json(
+            &self.http,
+            format!("{}/v1/session", self.server.url()),
+            Some(&launch_token()),
+        )
+        .await
     }
 
     async fn redeem(&self, receipt: &str) -> reqwest::Response {
@@ -261,16 +258,12 @@ async fn attempts_survive_a_page_reload_and_a_server_restart() {
     assert_eq!(w.session().await["failures"], 2);
     w.server.task.abort();
     let restarted = start_server(w.dir.path(), &w.db, w.clock.clone(), &w.sandbox_url).await;
-    let session: Value = w
-        .http
-        .get(format!("{}/v1/session", restarted.url()))
-        .bearer_auth(launch_token())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: Value = common::get_json(
+        &w.http,
+        format!("{}/v1/session", restarted.url()),
+        Some(&launch_token()),
+    )
+    .await;
     assert_eq!(session["failures"], 2);
     assert_eq!(session["remaining"], 3);
 }
@@ -559,15 +552,12 @@ impl World {
     }
 
     async fn check_status(&self, state: &str) -> Value {
-        self.http
-            .get(format!("{}/v1/identity/{state}", self.server.url()))
-            .bearer_auth(launch_token())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        common::get_json(
+            &self.http,
+            format!("{}/v1/identity/{state}", self.server.url()),
+            Some(&launch_token()),
+        )
+        .await
     }
 
     async fn reset_with(&self, token: &str, state: &str) -> (u16, Value) {
@@ -700,16 +690,12 @@ async fn reset_is_refused_without_a_check_or_for_another_person() {
         w.sandbox.logs(Some("reset")).is_empty(),
         "HRD never saw a reset"
     );
-    let session: Value = w
-        .http
-        .get(format!("{}/v1/session", w.server.url()))
-        .bearer_auth(&fresh_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: Value = common::get_json(
+        &w.http,
+        format!("{}/v1/session", w.server.url()),
+        Some(&fresh_token),
+    )
+    .await;
     assert_eq!(session["locked"], true);
 }
 
@@ -1042,15 +1028,7 @@ async fn a_failing_emon_gets_the_log_later_exactly_once_even_across_a_restart() 
     let (status, body) = w.complete_substitute(&state).await;
     assert_eq!(status, 200);
     assert_eq!(body["emon_log"], "queued", "the trainee is told the truth");
-    let ready: Value = w
-        .http
-        .get(format!("{}/readyz", w.server.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready: Value = common::get_json(&w.http, format!("{}/readyz", w.server.url()), None).await;
     assert_eq!(ready["outbox_depth"], 1, "{ready}");
 
     // Not due yet: nothing is sent before the back-off.
@@ -1092,15 +1070,7 @@ async fn a_failing_emon_gets_the_log_later_exactly_once_even_across_a_restart() 
     let logs = w.sandbox.logs(Some("pSubOtpLog"));
     assert_eq!(logs.len(), 1, "exactly once");
     assert_eq!(logs[0].answer, "101");
-    let ready: Value = w
-        .http
-        .get(format!("{}/readyz", restarted.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready: Value = common::get_json(&w.http, format!("{}/readyz", restarted.url()), None).await;
     assert_eq!(ready["outbox_depth"], 0);
 }
 

@@ -118,15 +118,12 @@ async fn two_instances_share_the_count_and_the_receipts() {
     }
     assert_eq!(verify(b.clone(), wrong.clone()).await["result"], "locked");
     for server in [a.clone(), b.clone()] {
-        let session: Value = http
-            .get(format!("{server}/v1/session"))
-            .bearer_auth(launch_token("trainee01"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let session: Value = common::get_json(
+            &http,
+            format!("{server}/v1/session"),
+            Some(&launch_token("trainee01")),
+        )
+        .await;
         assert_eq!(
             (session["locked"].clone(), session["failures"].clone()),
             (json!(true), json!(5))

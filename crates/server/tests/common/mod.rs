@@ -73,3 +73,17 @@ pub async fn sandbox_popup(http: &reqwest::Client, popup: &str, name: &str, tel:
         .await
         .unwrap()
 }
+
+/// GETs `url` (with the launch token `bearer`, if any) and returns its JSON body.
+#[allow(dead_code)] // not every test binary reads JSON
+pub async fn get_json(
+    http: &reqwest::Client,
+    url: String,
+    bearer: Option<&str>,
+) -> serde_json::Value {
+    let mut req = http.get(url);
+    if let Some(token) = bearer {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.unwrap().json().await.unwrap()
+}
