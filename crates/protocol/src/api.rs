@@ -127,6 +127,180 @@ pub struct ApiError {
     pub message: String,
 }
 
+/// The HTTP status the server answers each outcome with: decided here, once, for the server to use.
+/// The widget reads any body carrying `result` as the outcome whatever the status, so the two cannot
+/// disagree. The matches have no wildcard: a new variant must be given its status.
+impl VerifyOutcome {
+    pub fn http_status(&self) -> u16 {
+        match self {
+            VerifyOutcome::Verified { .. }
+            | VerifyOutcome::WrongCode { .. }
+            | VerifyOutcome::Locked
+            | VerifyOutcome::NotRegistered
+            | VerifyOutcome::HrdUnavailable { .. }
+            | VerifyOutcome::Refused { .. } => 200,
+            VerifyOutcome::RateLimited { .. } => 429,
+            VerifyOutcome::InvalidInput { .. } => 422,
+        }
+    }
+
+    /// One value of every variant, for the wire round-trip tests (native, and the widget's decoders
+    /// in Chromium). The exhaustive `match` below does not compile until a new variant is listed.
+    pub fn examples() -> Vec<VerifyOutcome> {
+        let all = vec![
+            VerifyOutcome::Verified {
+                receipt: "h.p.s".into(),
+            },
+            VerifyOutcome::WrongCode {
+                failures: 2,
+                remaining: 3,
+            },
+            VerifyOutcome::Locked,
+            VerifyOutcome::NotRegistered,
+            VerifyOutcome::HrdUnavailable {
+                substitute_allowed: true,
+                hrd_code: Some("IE001".into()),
+            },
+            VerifyOutcome::HrdUnavailable {
+                substitute_allowed: false,
+                hrd_code: None,
+            },
+            VerifyOutcome::RateLimited {
+                retry_after_seconds: 42,
+            },
+            VerifyOutcome::InvalidInput {
+                reason: CodeInputError::Empty,
+            },
+            VerifyOutcome::InvalidInput {
+                reason: CodeInputError::LooksLikeAppPassword,
+            },
+            VerifyOutcome::InvalidInput {
+                reason: CodeInputError::NotDigits,
+            },
+            VerifyOutcome::InvalidInput {
+                reason: CodeInputError::WrongLength,
+            },
+            VerifyOutcome::Refused {
+                hrd_code: "AP011".into(),
+                message: "잠금 상태에서 재등록".into(),
+            },
+        ];
+        for o in &all {
+            match o {
+                VerifyOutcome::Verified { .. }
+                | VerifyOutcome::WrongCode { .. }
+                | VerifyOutcome::Locked
+                | VerifyOutcome::NotRegistered
+                | VerifyOutcome::HrdUnavailable { .. }
+                | VerifyOutcome::RateLimited { .. }
+                | VerifyOutcome::InvalidInput { .. }
+                | VerifyOutcome::Refused { .. } => {}
+            }
+        }
+        all
+    }
+}
+
+impl ResetOutcome {
+    pub fn http_status(&self) -> u16 {
+        match self {
+            ResetOutcome::Unlocked => 200,
+            // Stored, not yet confirmed by HRD: accepted, not done.
+            ResetOutcome::ResetQueued => 202,
+            ResetOutcome::ResetRefused { .. } | ResetOutcome::IdentityCheckRequired { .. } => 409,
+            ResetOutcome::IdentityMismatch => 403,
+        }
+    }
+
+    /// One value of every variant (see [`VerifyOutcome::examples`]).
+    pub fn examples() -> Vec<ResetOutcome> {
+        let mut all = vec![
+            ResetOutcome::Unlocked,
+            ResetOutcome::ResetRefused {
+                hrd_code: "AP010".into(),
+            },
+            ResetOutcome::ResetQueued,
+            ResetOutcome::IdentityMismatch,
+            ResetOutcome::IdentityCheckRequired { status: None },
+        ];
+        all.extend(
+            IdentityStatus::examples()
+                .into_iter()
+                .map(|s| ResetOutcome::IdentityCheckRequired { status: Some(s) }),
+        );
+        for o in &all {
+            match o {
+                ResetOutcome::Unlocked
+                | ResetOutcome::ResetRefused { .. }
+                | ResetOutcome::ResetQueued
+                | ResetOutcome::IdentityMismatch
+                | ResetOutcome::IdentityCheckRequired { .. } => {}
+            }
+        }
+        all
+    }
+}
+
+impl SubstituteOutcome {
+    pub fn http_status(&self) -> u16 {
+        match self {
+            SubstituteOutcome::Verified { .. } => 200,
+            SubstituteOutcome::IdentityMismatch => 403,
+            SubstituteOutcome::IdentityCheckRequired { .. } => 409,
+        }
+    }
+
+    /// One value of every variant (see [`VerifyOutcome::examples`]).
+    pub fn examples() -> Vec<SubstituteOutcome> {
+        let all = vec![
+            SubstituteOutcome::Verified {
+                receipt: "h.p.s".into(),
+                emon_log: "queued".into(),
+            },
+            SubstituteOutcome::IdentityMismatch,
+            SubstituteOutcome::IdentityCheckRequired {
+                status: Some(IdentityStatus::Used),
+            },
+            SubstituteOutcome::IdentityCheckRequired { status: None },
+        ];
+        for o in &all {
+            match o {
+                SubstituteOutcome::Verified { .. }
+                | SubstituteOutcome::IdentityMismatch
+                | SubstituteOutcome::IdentityCheckRequired { .. } => {}
+            }
+        }
+        all
+    }
+}
+
+impl IdentityStatus {
+    /// Every status (see [`VerifyOutcome::examples`]).
+    pub fn examples() -> Vec<IdentityStatus> {
+        let all = vec![
+            IdentityStatus::Pending,
+            IdentityStatus::Succeeded,
+            IdentityStatus::Failed,
+            IdentityStatus::Resetting,
+            IdentityStatus::Used,
+            IdentityStatus::Refused,
+            IdentityStatus::Expired,
+        ];
+        for s in &all {
+            match s {
+                IdentityStatus::Pending
+                | IdentityStatus::Succeeded
+                | IdentityStatus::Failed
+                | IdentityStatus::Resetting
+                | IdentityStatus::Used
+                | IdentityStatus::Refused
+                | IdentityStatus::Expired => {}
+            }
+        }
+        all
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +325,87 @@ mod tests {
             VerifyOutcome::InvalidInput {
                 reason: CodeInputError::LooksLikeAppPassword
             }
+        );
+    }
+
+    /// The variant names serde knows for `T` (from its "expected one of" error), so the tests below
+    /// notice an example list that misses a variant even where no `match` would.
+    fn wire_variants<T: serde::de::DeserializeOwned + std::fmt::Debug>(probe: &str) -> Vec<String> {
+        let err = serde_json::from_str::<T>(probe).unwrap_err().to_string();
+        let list = &err[err.find("expected one of").expect(&err)..];
+        list.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn tags<T: Serialize>(examples: &[T], tag: impl Fn(serde_json::Value) -> String) -> Vec<String> {
+        let mut tags: Vec<String> = examples
+            .iter()
+            .map(|e| tag(serde_json::to_value(e).unwrap()))
+            .collect();
+        tags.sort();
+        tags.dedup();
+        tags
+    }
+
+    fn result_tag(v: serde_json::Value) -> String {
+        v["result"].as_str().unwrap().to_string()
+    }
+
+    fn sorted(mut v: Vec<String>) -> Vec<String> {
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn the_examples_show_every_variant_and_round_trip() {
+        let unknown = r#"{"result":"no_such_outcome"}"#;
+        assert_eq!(
+            tags(&VerifyOutcome::examples(), result_tag),
+            sorted(wire_variants::<VerifyOutcome>(unknown))
+        );
+        assert_eq!(
+            tags(&ResetOutcome::examples(), result_tag),
+            sorted(wire_variants::<ResetOutcome>(unknown))
+        );
+        assert_eq!(
+            tags(&SubstituteOutcome::examples(), result_tag),
+            sorted(wire_variants::<SubstituteOutcome>(unknown))
+        );
+        assert_eq!(
+            tags(&IdentityStatus::examples(), |v| v.as_str().unwrap().into()),
+            sorted(wire_variants::<IdentityStatus>(r#""no_such_status""#))
+        );
+        for o in VerifyOutcome::examples() {
+            let back: VerifyOutcome =
+                serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+            assert_eq!(back, o);
+        }
+        for o in ResetOutcome::examples() {
+            let back: ResetOutcome =
+                serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+            assert_eq!(back, o);
+        }
+        for o in SubstituteOutcome::examples() {
+            let back: SubstituteOutcome =
+                serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+            assert_eq!(back, o);
+        }
+    }
+
+    #[test]
+    fn only_an_accepted_reset_answers_202() {
+        assert_eq!(ResetOutcome::ResetQueued.http_status(), 202);
+        assert_eq!(ResetOutcome::Unlocked.http_status(), 200);
+        assert_eq!(VerifyOutcome::Locked.http_status(), 200);
+        assert_eq!(
+            VerifyOutcome::RateLimited {
+                retry_after_seconds: 1
+            }
+            .http_status(),
+            429
         );
     }
 }
