@@ -16,7 +16,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 export function install_fake_server(session, verify) {
   const calls = [];
   let held = null;
-  window.__motpFake = { calls };
+  window.__motpFake = { calls, verify };
   window.fetch = async (request) => {
     const url = new URL(request.url);
     const body = request.method === "POST" ? await request.text() : "";
@@ -25,7 +25,8 @@ export function install_fake_server(session, verify) {
     if (url.pathname === "/v1/session") return reply(session.status, session.body);
     if (url.pathname === "/v1/otp/verify") {
       const code = JSON.parse(body).code;
-      const answer = verify[code] || verify["*"];
+      const table = window.__motpFake.verify;
+      const answer = table[code] || table["*"];
       if (answer.hold) return new Promise((resolve) => { window.__motpRelease = () => resolve(reply(answer.status, answer.body)); });
       return reply(answer.status, answer.body);
     }
@@ -69,6 +70,7 @@ export function message_from_opaque_origin(message) {
     if (e.source === frame.contentWindow) { window.removeEventListener("message", seen); frame.remove(); resolve(); }
   }));
 }
+export function set_verify(verify) { window.__motpFake.verify = verify; }
 export function calls(path) { return window.__motpFake.calls.filter((c) => c.path === path); }
 export function release() { if (window.__motpRelease) window.__motpRelease(); }
 "#)]
@@ -79,6 +81,8 @@ extern "C" {
     fn popup_closed() -> bool;
     fn message_from_page(message: JsValue);
     fn message_from_opaque_origin(message: JsValue) -> js_sys::Promise;
+    /// From now on the fake `/v1/otp/verify` answers from this table (as `install_fake_server`'s).
+    fn set_verify(verify: JsValue);
     fn calls(path: &str) -> js_sys::Array;
     fn release();
 }
@@ -632,6 +636,59 @@ async fn hrd_refusing_the_reset_offers_the_check_again() {
     assert!(
         text(&h).contains("휴대폰 본인인증으로 잠금 풀기"),
         "start again"
+    );
+    h.remove();
+}
+
+/// HRD has not answered the reset yet: the server queued it and says so with 202. The trainee is
+/// told to try the code again shortly (not that the server is unreachable), goes back to the code
+/// step and, once HRD has lifted the lock, the code verifies.
+#[wasm_bindgen_test]
+async fn a_queued_reset_leads_back_to_the_code_which_then_verifies() {
+    let (h, events) =
+        locked_widget(false, r#"{"status":202,"body":{"result":"reset_queued"}}"#).await;
+    click_panel_button(&h);
+    until("waiting", || text(&h).contains("새 창에서")).await;
+    message_from_page(js(
+        r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#,
+    ));
+    until("the reset answered", || {
+        calls("/v1/lock/reset").length() == 1
+    })
+    .await;
+    until("a message about the reset", || {
+        text(&h).contains("잠금 해제 요청을 mOTP 서버에 보내는 중")
+            || text(&h).contains("서버에 연결하지 못했습니다")
+    })
+    .await;
+    assert!(
+        text(&h).contains("잠금 해제 요청을 mOTP 서버에 보내는 중"),
+        "the queued message is shown: {}",
+        text(&h)
+    );
+    assert!(
+        !text(&h).contains("서버에 연결하지 못했습니다"),
+        "no failure message: {}",
+        text(&h)
+    );
+    assert_eq!(
+        field(&event(&events, "motp:error").unwrap(), "code"),
+        "reset_queued"
+    );
+    assert!(popup_closed());
+
+    // HRD lifts the lock meanwhile; the trainee goes back to the code and types it.
+    set_verify(js(
+        r#"{"123456":{"status":200,"body":{"result":"verified","receipt":"after.queued.reset"}},"*":{"status":200,"body":{"result":"locked"}}}"#,
+    ));
+    click_panel_button(&h);
+    until("back at the code step", || find(&h, "#motp-code").is_some()).await;
+    type_and_submit(&h, "123456").await;
+    until("verified", || text(&h).contains("인증되었습니다")).await;
+    assert_eq!(verify_bodies(), vec![r#"{"code":"123456"}"#.to_string()]);
+    assert_eq!(
+        field(&event(&events, "motp:verified").unwrap(), "receipt"),
+        "after.queued.reset"
     );
     h.remove();
 }
