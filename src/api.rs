@@ -24,10 +24,11 @@ struct Answer {
 }
 
 impl Answer {
-    /// The body as `T` when the status is one of `typed` (statuses whose body is a typed outcome);
-    /// otherwise the error the server described.
-    fn into<T: FromJs>(self, typed: &[u16]) -> Result<T, ClientError> {
-        if typed.contains(&self.status) {
+    /// The body as `T` when it is one: a 200's, or any body carrying `result` (an outcome, whatever
+    /// its status: the server picks the status per outcome, e.g. 202 for a queued reset); otherwise
+    /// the error the server described.
+    fn into<T: FromJs>(self) -> Result<T, ClientError> {
+        if self.status == 200 || wire::is_outcome(&self.body) {
             return T::from_js(&self.body).ok_or(ClientError::Decode);
         }
         let error = wire::error_code(&self.body);
@@ -78,22 +79,19 @@ impl Client {
     }
 
     pub async fn session(&self) -> Result<SessionInfo, ClientError> {
-        self.send(Method::GET, "/v1/session", None)
-            .await?
-            .into(&[200])
+        self.send(Method::GET, "/v1/session", None).await?.into()
     }
 
     pub async fn verify(&self, code: &str) -> Result<VerifyOutcome, ClientError> {
         let body = wire::json_object(&[("code", code)]);
-        // Every verdict, including "wrong input" (422) and "wait" (429), is a typed outcome.
         self.send(Method::POST, "/v1/otp/verify", Some(body))
             .await?
-            .into(&[200, 422, 429])
+            .into()
     }
 
     pub async fn identity_start(&self, purpose: Purpose) -> Result<IdentityStart, ClientError> {
         let path = format!("/v1/identity/start?purpose={}", purpose.as_str());
-        self.send(Method::POST, &path, None).await?.into(&[200])
+        self.send(Method::POST, &path, None).await?.into()
     }
 
     /// Lets check `state` stand in for the code while HRD is down.
@@ -101,20 +99,19 @@ impl Client {
         let body = wire::json_object(&[("state", state)]);
         self.send(Method::POST, "/v1/substitute/complete", Some(body))
             .await?
-            .into(&[200, 403, 409])
+            .into()
     }
 
     pub async fn identity_status(&self, state: &str) -> Result<IdentityStatus, ClientError> {
         let path = format!("/v1/identity/{state}");
-        let status: wire::StatusOnly = self.send(Method::GET, &path, None).await?.into(&[200])?;
+        let status: wire::StatusOnly = self.send(Method::GET, &path, None).await?.into()?;
         Ok(status.0)
     }
 
     pub async fn reset(&self, state: &str) -> Result<ResetOutcome, ClientError> {
         let body = wire::json_object(&[("state", state)]);
-        // Every outcome of a reset attempt is typed, whatever its status.
         self.send(Method::POST, "/v1/lock/reset", Some(body))
             .await?
-            .into(&[200, 403, 409, 502])
+            .into()
     }
 }

@@ -169,6 +169,11 @@ impl FromJs for SubstituteOutcome {
     }
 }
 
+/// Whether `v` is an outcome (`{"result": …}`), whatever the HTTP status it came with.
+pub fn is_outcome(v: &JsValue) -> bool {
+    !get(v, "result").is_undefined()
+}
+
 /// The `error` of the server's error body (`{"error","message"}`), if any.
 pub fn error_code(v: &JsValue) -> String {
     text(v, "error").unwrap_or_default()
