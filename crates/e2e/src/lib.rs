@@ -6,7 +6,7 @@ use fantoccini::elements::{Element, ShadowRoot};
 use fantoccini::{Client, ClientBuilder, Locator};
 use motp_protocol::clock::AdjustableClock;
 use motp_server::config::ServeArgs;
-use motp_server::launch::{self, Running};
+use motp_server::startup::{self as launch, Running};
 use std::future::Future;
 use std::path::PathBuf;
 use std::process::Stdio;

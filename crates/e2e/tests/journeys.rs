@@ -6,15 +6,16 @@ use motp_e2e::{check, Harness, T0};
 
 /// What the sandbox's virtual phone shows for the demo trainee at `at`.
 fn phone_code(h: &Harness, at: i64) -> String {
-    let demo = h.server.state.demo.as_ref().expect("sandbox mode");
-    let device = demo
-        .sandbox
+    let sandbox = h.server.state.sandbox.as_ref().expect("sandbox mode");
+    let device = sandbox
+        .hrd
         .with_registry(|r| {
             r.person("홍길동", "01012345678")
                 .and_then(|p| p.current_device.clone())
         })
         .expect("the demo phone is registered");
-    demo.sandbox
+    sandbox
+        .hrd
         .device_code(&device, "1234", Some(at))
         .expect("device exists")
 }
@@ -60,7 +61,7 @@ async fn a_code_read_off_the_virtual_phone_verifies_and_the_lecture_plays() {
         check!(playing.is_ok(), "the lecture never started playing");
 
         // HRD (the sandbox) received both checks, built by the server from the launch token.
-        let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
         let arrived = sandbox.logs(Some("otp_accredit"));
         let answers: Vec<&str> = arrived.iter().map(|r| r.answer.as_str()).collect();
         check!(answers == ["AP001", "200"], "HRD answered {answers:?}");
@@ -105,7 +106,7 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
         // The widget heard the popup, the server reset the lock at HRD, and the code works again.
         h.widget_text_containing("motp", "잠금이 풀렸습니다")
             .await?;
-        let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
         let resets = sandbox.logs(Some("reset"));
         check!(
             resets.len() == 1 && resets[0].answer == "200",
@@ -130,7 +131,7 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
 async fn hrd_down_then_the_phone_check_stands_in_and_e_mon_gets_the_log() {
     Harness::journey("substitute", |h| async move {
         h.browser.goto(&h.url("/")).await?;
-        let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
         sandbox.faults.set(hrd_sandbox::faults::FaultMode::Ie001, 1);
         let input = h.in_widget("motp", "#motp-code").await?;
         input.send_keys(&phone_code(&h, T0)).await?;
@@ -170,7 +171,7 @@ async fn the_app_password_and_stale_codes() {
         h.submit("1234").await?;
         h.widget_text_containing("motp", "앱 비밀번호입니다")
             .await?;
-        let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
         check!(
             sandbox.logs(Some("otp_accredit")).is_empty(),
             "the app password never reached HRD"
@@ -245,7 +246,7 @@ async fn two_trainees_in_two_browsers_at_once() {
         let other = h.another_browser("chrome-2").await?;
         h.browser.goto(&h.url("/")).await?;
         other.goto(&h.url("/?trainee=2")).await?;
-        let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
         let code_of = |name: &str, tel: &str, pin: &str| {
             let device = sandbox
                 .with_registry(|r| r.person(name, tel).and_then(|p| p.current_device.clone()))

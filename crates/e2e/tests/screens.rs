@@ -23,7 +23,7 @@ async fn shoot(h: &Harness, width: u32, name: &str) -> TestResult {
 }
 
 fn phone_code(h: &Harness) -> String {
-    let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+    let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
     let device = sandbox
         .with_registry(|r| {
             r.person("홍길동", "01012345678")
@@ -80,16 +80,16 @@ async fn all_screens(h: std::sync::Arc<Harness>, width: u32) -> TestResult {
 
     h.server
         .state
-        .demo
+        .sandbox
         .as_ref()
         .unwrap()
-        .sandbox
+        .hrd
         .faults
         .set(hrd_sandbox::faults::FaultMode::Ie001, 1);
     h.browser.goto(&h.url("/")).await?;
     h.clock.advance(60);
     let next = {
-        let sandbox = &h.server.state.demo.as_ref().unwrap().sandbox;
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
         let device = sandbox
             .with_registry(|r| {
                 r.person("홍길동", "01012345678")

@@ -340,7 +340,10 @@ mod tests {
             .collect()
     }
 
-    fn tags<T: Serialize>(examples: &[T], tag: impl Fn(serde_json::Value) -> String) -> Vec<String> {
+    fn tags<T: Serialize>(
+        examples: &[T],
+        tag: impl Fn(serde_json::Value) -> String,
+    ) -> Vec<String> {
         let mut tags: Vec<String> = examples
             .iter()
             .map(|e| tag(serde_json::to_value(e).unwrap()))

@@ -43,7 +43,7 @@ pub struct AuditArgs {
     #[arg(long)]
     pub usrid: Option<String>,
     #[arg(long, value_enum, default_value = "csv")]
-    pub format: crate::audit::Format,
+    pub format: crate::domain::audit::Format,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,11 +1,11 @@
 //! `motp-server`: see `motp-server --help`. Configuration lives in `config.rs`, start-up in
-//! `launch.rs`.
+//! `startup.rs`.
 
 use clap::Parser;
 use motp_protocol::clock::{AdjustableClock, SystemClock};
 use motp_server::config::{AuditArgs, Cli, Command, TokenArgs};
-use motp_server::launch;
-use motp_server::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
+use motp_server::domain::jwt::{self as token, LaunchClaims, LAUNCH_AUDIENCE};
+use motp_server::startup as launch;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -31,12 +31,7 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // The operator sees the detail that API clients never get.
-            match e.downcast_ref::<motp_server::error::AppError>() {
-                Some(motp_server::error::AppError::Internal(detail)) => {
-                    eprintln!("motp-server: {detail}")
-                }
-                _ => eprintln!("motp-server: {e}"),
-            }
+            eprintln!("motp-server: {e}");
             ExitCode::FAILURE
         }
     }
@@ -46,7 +41,7 @@ async fn serve(args: &motp_server::config::ServeArgs) -> Result<(), launch::BoxE
     let clock = Arc::new(AdjustableClock::new(Arc::new(SystemClock)));
     let running = launch::start(args, clock, shutdown_signal()).await?;
     let url = running.url();
-    if running.state.demo.is_some() {
+    if running.state.sandbox.is_some() {
         tracing::info!("sandbox mode (embedded HRD emulator, no real HRD is ever called)");
         println!("\n  Demo LMS page: {url}/\n");
     }
@@ -82,7 +77,7 @@ async fn export_audit(
         None => tenants.only().ok_or("several tenants: pass --tenant")?,
     };
     let store = motp_server::store::Store::open(&serve.database_url).await?;
-    let out = motp_server::audit::export(
+    let out = motp_server::domain::audit::export(
         &store,
         &tenant.id,
         &args.from,

@@ -182,6 +182,20 @@ impl Tenants {
         self.0.get(id)
     }
 
+    /// The tenant whose id and secret these are (an LMS server's HTTP Basic credentials).
+    pub fn authenticate(&self, id: &str, secret: &str) -> Option<&Tenant> {
+        let tenant = self.get(id)?;
+        // Constant-time comparison: the secret must not leak through timing.
+        let same = tenant.secret.len() == secret.len()
+            && tenant
+                .secret
+                .bytes()
+                .zip(secret.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        same.then_some(tenant)
+    }
+
     /// The only tenant, when there is exactly one.
     pub fn only(&self) -> Option<&Tenant> {
         (self.0.len() == 1)

@@ -7,7 +7,7 @@ mod common;
 use hrd_sandbox::faults::FaultMode;
 use hrd_sandbox::{Sandbox, SandboxConfig};
 use motp_protocol::clock::{AdjustableClock, Clock, SystemClock};
-use motp_server::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
+use motp_server::domain::jwt::{self as token, LaunchClaims, LAUNCH_AUDIENCE};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::Arc;

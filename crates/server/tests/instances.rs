@@ -5,7 +5,7 @@ mod common;
 
 use hrd_sandbox::{Sandbox, SandboxConfig};
 use motp_protocol::clock::{AdjustableClock, Clock, SystemClock};
-use motp_server::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
+use motp_server::domain::jwt::{self as token, LaunchClaims, LAUNCH_AUDIENCE};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tokio::process::Child;

@@ -8,7 +8,7 @@
 use fantoccini::{ClientBuilder, Locator};
 use hrd_sandbox::{Sandbox, SandboxConfig};
 use motp_protocol::clock::{AdjustableClock, Clock, SystemClock};
-use motp_server::token::{self, LaunchClaims, LAUNCH_AUDIENCE};
+use motp_server::domain::jwt::{self as token, LaunchClaims, LAUNCH_AUDIENCE};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};

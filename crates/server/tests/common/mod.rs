@@ -32,7 +32,7 @@ pub async fn spawn_server(args: &[String]) -> Child {
 pub async fn database_url(dir: &std::path::Path) -> String {
     match std::env::var("MOTP_TEST_POSTGRES_URL") {
         Ok(admin_url) => {
-            let name = format!("motp_test_{}", motp_server::token::random_id());
+            let name = format!("motp_test_{}", motp_server::domain::jwt::random_id());
             let mut admin = sqlx::PgConnection::connect(&admin_url)
                 .await
                 .expect("the test PostgreSQL answers");

@@ -1,0 +1,238 @@
+//! The code check: the trainee's 6-digit code goes to HRD's `otp_accredit`, and HRD's answer alone
+//! decides. [`judge`] reads the answer (pure, unit-tested); [`verify`] writes what it means — the
+//! audit line, the attempt count, the receipt — in one transaction.
+
+use super::error::Result;
+use super::jwt::issue_receipt;
+use super::limits;
+use super::trainee::Trainee;
+use super::Gateway;
+use crate::model::{AttemptState, AuditEvent, AuditLine};
+use crate::upstream::UpstreamError;
+use motp_protocol::api::{SessionInfo, VerifyOutcome};
+use motp_protocol::hrd::{HrdAnswer, OtpAccreditForm};
+use motp_protocol::input::{mask_tel, normalize_code};
+use motp_protocol::{kst, HrdCode, CODE_STEP_SECONDS, MAX_FAILURES};
+use std::net::IpAddr;
+
+/// What the widget needs before the first attempt.
+pub async fn session(gw: &Gateway, trainee: &Trainee) -> Result<SessionInfo> {
+    let (tenant, usrid) = trainee.key();
+    let attempts = gw.store.attempts(tenant, usrid).await?;
+    Ok(SessionInfo {
+        server_time_unix: gw.now(),
+        step_seconds: CODE_STEP_SECONDS,
+        failures: attempts.failures,
+        remaining: attempts.remaining(),
+        locked: attempts.locked,
+        eval_cd: trainee.eval.code().into(),
+        eval_label: trainee.eval.label_ko().into(),
+        substitute_allowed: trainee.tenant.substitute_allowed,
+    })
+}
+
+/// What HRD's answer to a code means.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// 200: the code is right; the count starts again and a receipt is issued.
+    Passed,
+    /// AP001: one more consecutive failure.
+    WrongCode,
+    /// AP009: HRD locked the trainee.
+    Locked,
+    /// AP005: no app registered under the LMS record's name and mobile.
+    NotRegistered,
+    /// WE005: HRD's own rate limit.
+    Busy,
+    /// HRD did not answer, or answered an internal error (IE/CE): remembered, so the substitute
+    /// check can be offered.
+    HrdDown { hrd_code: Option<String> },
+    /// Any other answer, passed on as HRD gave it.
+    Refused { hrd_code: String, message: String },
+}
+
+/// Reads HRD's answer (or its absence). Pure: the whole decision table in one place.
+pub fn judge(answer: &std::result::Result<HrdAnswer, UpstreamError>) -> Verdict {
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(_) => return Verdict::HrdDown { hrd_code: None },
+    };
+    match &answer.code {
+        HrdCode::Success => Verdict::Passed,
+        HrdCode::Ap001 => Verdict::WrongCode,
+        HrdCode::Ap009 => Verdict::Locked,
+        HrdCode::Ap005 => Verdict::NotRegistered,
+        HrdCode::We005 => Verdict::Busy,
+        code if code.is_hrd_failure() => Verdict::HrdDown {
+            hrd_code: Some(code.as_str().to_string()),
+        },
+        code => Verdict::Refused {
+            hrd_code: code.as_str().to_string(),
+            message: if answer.msg.is_empty() {
+                code.hrd_message().to_string()
+            } else {
+                answer.msg.clone()
+            },
+        },
+    }
+}
+
+/// The wrong-code answer, from the count after this failure. HRD has not locked yet (it said
+/// AP001), so at least one attempt is left whatever our mirror says.
+pub fn wrong_code(after: AttemptState) -> VerifyOutcome {
+    VerifyOutcome::WrongCode {
+        failures: after.failures.min(MAX_FAILURES - 1),
+        remaining: after.remaining().max(1),
+    }
+}
+
+/// `POST /v1/otp/verify`: checks limits and input, asks HRD, records what its answer means.
+pub async fn verify(
+    gw: &Gateway,
+    trainee: &Trainee,
+    ip: IpAddr,
+    typed: &str,
+) -> Result<VerifyOutcome> {
+    let now = gw.now();
+    if let Err(retry_after_seconds) = limits::admit_code_check(gw, trainee, ip, now).await? {
+        return Ok(VerifyOutcome::RateLimited {
+            retry_after_seconds,
+        });
+    }
+    let code = match normalize_code(typed) {
+        Ok(code) => code,
+        // Refused here: HRD never sees a malformed code.
+        Err(reason) => return Ok(VerifyOutcome::InvalidInput { reason }),
+    };
+    let (tenant, usrid) = trainee.key();
+    let usrdt = kst::format_unix(now);
+    let form = OtpAccreditForm {
+        user_nm: trainee.name.clone(),
+        user_tel: trainee.tel.clone(),
+        otpno: code.as_str().to_string(),
+        agtid: trainee.tenant.agtid.clone(),
+        usrid: usrid.to_string(),
+        sessionid: trainee.session_id.clone(),
+        exip: ip.to_string(),
+        course_agent_pk: trainee.course.clone(),
+        class_agent_pk: trainee.class.clone(),
+        eval_cd: trainee.eval.code().into(),
+        eval_type: trainee.eval.label_ko().into(),
+        class_tme: trainee.class_tme.clone(),
+        ut: usrdt.clone(),
+        usrdt,
+    };
+    let answer = gw.hrd.otp_accredit(&form).await;
+    let hrd_code = match &answer {
+        Ok(a) => a.code.as_str().to_string(),
+        Err(e) => e.label().to_string(),
+    };
+    if let Err(e) = &answer {
+        tracing::warn!(error = %e, "HRD unavailable");
+    }
+    tracing::info!(tenant, usrid, tel = %mask_tel(&trainee.tel), eval_cd = trainee.eval.code(), %hrd_code, "otp_accredit");
+
+    // The audit line and what the answer means, in one transaction: all or none, one commit.
+    let mut tx = gw.store.begin().await?;
+    let line = AuditLine {
+        hrd_code: Some(&hrd_code),
+        eval_cd: Some(trainee.eval.code()),
+        class_tme: Some(&trainee.class_tme),
+        ..AuditLine::new(tenant, usrid, AuditEvent::Verify)
+    };
+    tx.audit(now, line).await?;
+    let outcome = match judge(&answer) {
+        Verdict::Passed => {
+            tx.clear_attempts(tenant, usrid, now).await?;
+            let (claims, receipt) = issue_receipt(trainee, "motp", "200", now);
+            tx.save_receipt(&claims.jti, tenant, usrid, now).await?;
+            VerifyOutcome::Verified { receipt }
+        }
+        Verdict::WrongCode => wrong_code(tx.record_failure(tenant, usrid, now).await?),
+        Verdict::Locked => {
+            tx.record_lock(tenant, usrid, now).await?;
+            let line = AuditLine {
+                hrd_code: Some("AP009"),
+                ..AuditLine::new(tenant, usrid, AuditEvent::Lock)
+            };
+            tx.audit(now, line).await?;
+            VerifyOutcome::Locked
+        }
+        Verdict::NotRegistered => VerifyOutcome::NotRegistered,
+        Verdict::Busy => VerifyOutcome::RateLimited {
+            retry_after_seconds: 60,
+        },
+        Verdict::HrdDown { hrd_code } => {
+            tx.record_hrd_down(tenant, usrid, now).await?;
+            VerifyOutcome::HrdUnavailable {
+                substitute_allowed: trainee.tenant.substitute_allowed,
+                hrd_code,
+            }
+        }
+        Verdict::Refused { hrd_code, message } => VerifyOutcome::Refused { hrd_code, message },
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(code: &str, msg: &str) -> std::result::Result<HrdAnswer, UpstreamError> {
+        Ok(serde_json::from_value(serde_json::json!({ "code": code, "msg": msg })).unwrap())
+    }
+
+    #[test]
+    fn hrds_answers_decide_and_nothing_else() {
+        assert_eq!(judge(&answer("200", "")), Verdict::Passed);
+        assert_eq!(judge(&answer("AP001", "")), Verdict::WrongCode);
+        assert_eq!(judge(&answer("AP009", "")), Verdict::Locked);
+        assert_eq!(judge(&answer("AP005", "")), Verdict::NotRegistered);
+        assert_eq!(judge(&answer("WE005", "")), Verdict::Busy);
+        assert_eq!(
+            judge(&answer("IE001", "")),
+            Verdict::HrdDown {
+                hrd_code: Some("IE001".into())
+            }
+        );
+        assert_eq!(
+            judge(&Err(UpstreamError::Timeout)),
+            Verdict::HrdDown { hrd_code: None }
+        );
+        assert_eq!(
+            judge(&answer("AP011", "잠금 상태")),
+            Verdict::Refused {
+                hrd_code: "AP011".into(),
+                message: "잠금 상태".into()
+            }
+        );
+        match judge(&answer("AP011", "")) {
+            Verdict::Refused { message, .. } => assert!(!message.is_empty(), "HRD's own words"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wrong_code_always_leaves_an_attempt_until_hrd_locks() {
+        let after = |failures| AttemptState {
+            failures,
+            locked: false,
+        };
+        assert_eq!(
+            wrong_code(after(2)),
+            VerifyOutcome::WrongCode {
+                failures: 2,
+                remaining: 3
+            }
+        );
+        // Our mirror can run ahead of HRD (a failure it never heard of): HRD decides the lock.
+        assert_eq!(
+            wrong_code(after(7)),
+            VerifyOutcome::WrongCode {
+                failures: 4,
+                remaining: 1
+            }
+        );
+    }
+}

@@ -1,0 +1,289 @@
+//! The phone identity check (휴대폰 본인인증) that lifts a lock or stands in for the code, behind
+//! [`IdentityProvider`]: `sandbox` (a page of this server that plays the carrier check, sandbox mode
+//! only) or `lms-attested` (the institution's own NICE/KCB/PASS page, whose server posts the signed
+//! result back to us).
+//!
+//! The widget starts a check ([`start`]), opens the popup, and learns the result by the popup's
+//! `postMessage` to its exact origin or by polling ([`status`]). A result is recorded once, with
+//! its audit line, in one transaction ([`record_result`]).
+
+use super::error::{Error, Result};
+use super::jwt::{peek_issuer, random_id, verify_attestation};
+use super::substitute;
+use super::trainee::Trainee;
+use super::Gateway;
+use crate::model::{
+    AuditEvent, AuditLine, IdentityCheck, NewIdentityCheck, ProviderName, ProviderRecord, Purpose,
+    CHECK_LIFETIME_SECS,
+};
+use crate::store::StoreTx;
+use crate::tenant::{ProviderKind, Tenant};
+use motp_protocol::api::{IdentityStart, IdentityStatus};
+use motp_protocol::input::{self, mask_tel};
+use motp_protocol::kst;
+
+/// Where the phone identity check happens for a tenant.
+pub trait IdentityProvider: Send + Sync {
+    /// The provider's name, as recorded with each check.
+    fn name(&self) -> ProviderName;
+    /// The popup's address for check `check_id`: absolute, or a path on this server.
+    fn popup_url(&self, check_id: &str) -> String;
+}
+
+/// Sandbox mode's stand-in for the carrier check, served by `sandbox_mode::identity_page`.
+pub struct SandboxProvider;
+
+impl IdentityProvider for SandboxProvider {
+    fn name(&self) -> ProviderName {
+        ProviderName::Sandbox
+    }
+    fn popup_url(&self, check_id: &str) -> String {
+        format!("/v1/identity/sandbox/{check_id}")
+    }
+}
+
+/// The LMS's own verification page; its server posts the result to `/v1/identity/attestations`.
+pub struct LmsAttested<'a> {
+    pub attest_url: &'a str,
+}
+
+impl IdentityProvider for LmsAttested<'_> {
+    fn name(&self) -> ProviderName {
+        ProviderName::LmsAttested
+    }
+    fn popup_url(&self, check_id: &str) -> String {
+        let sep = if self.attest_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        format!("{}{sep}state={check_id}", self.attest_url)
+    }
+}
+
+/// The provider configured for `tenant`.
+pub fn provider_of(tenant: &Tenant) -> Box<dyn IdentityProvider + '_> {
+    match tenant.identity_provider {
+        ProviderKind::Sandbox => Box::new(SandboxProvider),
+        ProviderKind::LmsAttested => Box::new(LmsAttested {
+            attest_url: tenant.attest_url.as_deref().unwrap_or_default(),
+        }),
+    }
+}
+
+/// `POST /v1/identity/start[?purpose=substitute]`: a new check for this trainee, started from the
+/// LMS page at `origin` (the only page the popup will report to).
+pub async fn start(
+    gw: &Gateway,
+    trainee: &Trainee,
+    origin: Option<&str>,
+    purpose: Option<&str>,
+) -> Result<IdentityStart> {
+    let purpose = match purpose {
+        None | Some("reset") => Purpose::Reset,
+        Some("substitute") => {
+            if !substitute::available(gw, trainee).await? {
+                return Err(Error::SubstituteNotAvailable);
+            }
+            Purpose::Substitute
+        }
+        Some(other) => return Err(Error::Invalid(format!("unknown purpose {other:?}"))),
+    };
+    let origin = origin
+        .filter(|o| trainee.tenant.allows_origin(o))
+        .ok_or_else(|| {
+            Error::Invalid("identity checks start from the LMS page (Origin header)".into())
+        })?;
+    let provider = provider_of(&trainee.tenant);
+    let check_id = random_id();
+    let check = NewIdentityCheck {
+        check_id: &check_id,
+        tenant: &trainee.tenant.id,
+        usrid: &trainee.usrid,
+        provider: provider.name(),
+        origin,
+        purpose,
+    };
+    gw.store.create_identity_check(&check, gw.now()).await?;
+    Ok(IdentityStart {
+        popup_url: provider.popup_url(&check_id),
+        state: check_id,
+        expires_in_seconds: CHECK_LIFETIME_SECS as u64,
+    })
+}
+
+/// `GET /v1/identity/{state}`: where this trainee's check stands.
+pub async fn status(gw: &Gateway, trainee: &Trainee, check_id: &str) -> Result<IdentityStatus> {
+    let check = gw
+        .store
+        .identity_check(check_id)
+        .await?
+        .filter(|c| c.tenant == trainee.tenant.id && c.usrid == trainee.usrid)
+        .ok_or_else(|| Error::NotFound("no such identity check for this trainee".into()))?;
+    Ok(check.visible_status(gw.now()))
+}
+
+/// Records a provider's result on a pending check, with the audit line HRD requires institutions
+/// to keep, in one transaction. `false` (and nothing written) if the check has a result already.
+pub async fn record_result(
+    gw: &Gateway,
+    check: &IdentityCheck,
+    record: &ProviderRecord,
+    now: i64,
+) -> Result<bool> {
+    let mut tx = gw.store.begin().await?;
+    if !complete(&mut tx, check, record, now).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The result and its audit line, inside the caller's transaction.
+async fn complete(
+    tx: &mut StoreTx,
+    check: &IdentityCheck,
+    record: &ProviderRecord,
+    now: i64,
+) -> Result<bool> {
+    if !tx
+        .complete_identity_check(&check.check_id, record, now)
+        .await?
+    {
+        return Ok(false);
+    }
+    let provider = check.provider;
+    tracing::info!(tenant = %check.tenant, usrid = %check.usrid, %provider, success = record.success, tel = %mask_tel(&record.tel), trnid = %record.trnid, "identity check");
+    let detail = format!(
+        "provider={provider} result={} trnid={} trndt={}",
+        if record.success { "T" } else { "F" },
+        record.trnid,
+        record.trndt
+    );
+    let line = AuditLine {
+        hrd_code: Some(&record.result_code),
+        detail: Some(&detail),
+        ..AuditLine::new(&check.tenant, &check.usrid, AuditEvent::IdentityCheck)
+    };
+    tx.audit(now, line).await?;
+    Ok(true)
+}
+
+/// `POST /v1/identity/attestations`: an LMS server reports its provider's answer for a check.
+/// Returns the check's id.
+pub async fn attest(gw: &Gateway, attestation: &str) -> Result<String> {
+    let bad = |why: &str| Error::Invalid(format!("attestation refused: {why}"));
+    let tenant_id = peek_issuer(attestation).ok_or_else(|| bad("not a JWT"))?;
+    let tenant = gw
+        .tenants
+        .get(&tenant_id)
+        .ok_or_else(|| bad("unknown tenant (iss)"))?;
+    if tenant.identity_provider != ProviderKind::LmsAttested {
+        return Err(bad("this tenant does not use lms-attested checks"));
+    }
+    let claims = verify_attestation(attestation, tenant)
+        .ok_or_else(|| bad("signature or claims invalid"))?;
+    let now = gw.now();
+    let checked_at =
+        kst::parse_unix(&claims.trndt).ok_or_else(|| bad("trndt must be YYYY-MM-DD HH:MM:SS"))?;
+    if now - claims.iat > CHECK_LIFETIME_SECS || now - checked_at > CHECK_LIFETIME_SECS {
+        return Err(bad("late: older than 10 minutes"));
+    }
+    if claims.iat > now + 60 || checked_at > now + 60 {
+        return Err(bad("from the future"));
+    }
+    if claims.result_code.trim().is_empty()
+        || claims.trnid.trim().is_empty()
+        || !matches!(claims.result.as_str(), "T" | "F")
+    {
+        return Err(bad("result, result_code and trnid are required"));
+    }
+    let check = gw
+        .store
+        .identity_check(&claims.check_id)
+        .await?
+        .filter(|c| c.tenant == tenant.id && c.provider == ProviderName::LmsAttested)
+        .ok_or_else(|| bad("unknown state"))?;
+    if now - check.created_at > CHECK_LIFETIME_SECS {
+        return Err(bad("late: the check was started more than 10 minutes ago"));
+    }
+    let record = ProviderRecord {
+        success: claims.result == "T",
+        result_code: claims.result_code,
+        trnid: claims.trnid,
+        trndt: claims.trndt,
+        name: claims.name,
+        tel: claims.tel,
+    };
+    // The attestation is spent and the result recorded and audited together, or not at all.
+    let mut tx = gw.store.begin().await?;
+    if !tx.use_attestation(&claims.jti, &tenant.id, now).await? {
+        return Err(bad("replayed (jti seen before)"));
+    }
+    if !complete(&mut tx, &check, &record, now).await? {
+        return Err(bad("this check already has a result"));
+    }
+    tx.commit().await?;
+    Ok(check.check_id)
+}
+
+/// A sandbox-provider check, as its page finds it.
+pub enum SandboxCheck {
+    /// No check has that id.
+    Unknown,
+    /// The tenant does not use the sandbox provider.
+    OtherProvider,
+    /// Waiting for the person to finish.
+    Pending(IdentityCheck),
+    /// Decided, used or expired.
+    Done(IdentityCheck, IdentityStatus),
+}
+
+/// Sandbox provider: the check `check_id`, as its page should show it.
+pub async fn sandbox_check(gw: &Gateway, check_id: &str) -> Result<SandboxCheck> {
+    let Some(check) = gw.store.identity_check(check_id).await? else {
+        return Ok(SandboxCheck::Unknown);
+    };
+    if check.provider != ProviderName::Sandbox {
+        return Ok(SandboxCheck::OtherProvider);
+    }
+    Ok(match check.visible_status(gw.now()) {
+        IdentityStatus::Pending => SandboxCheck::Pending(check),
+        status => SandboxCheck::Done(check, status),
+    })
+}
+
+/// Sandbox provider: "sends" the SMS code for a pending check; returns it (the page shows it).
+pub async fn sandbox_send_sms(gw: &Gateway, check: &IdentityCheck) -> Result<String> {
+    let mut digits = [0u8; 4];
+    getrandom::fill(&mut digits).expect("the OS provides randomness");
+    let sms = format!("{:06}", u32::from_be_bytes(digits) % 1_000_000);
+    gw.store.set_sms_code(&check.check_id, &sms).await?;
+    Ok(sms)
+}
+
+/// Sandbox provider: the person typed the SMS code; records the carrier's answer the way
+/// NICE/KCB/PASS would give it. `false` when the code does not match.
+pub async fn sandbox_confirm(
+    gw: &Gateway,
+    check: &IdentityCheck,
+    name: &str,
+    tel: &str,
+    typed: &str,
+) -> Result<bool> {
+    let typed: String = typed.chars().filter(char::is_ascii_digit).collect();
+    if check.sms_code.as_deref() != Some(typed.as_str()) {
+        return Ok(false);
+    }
+    let now = gw.now();
+    let record = ProviderRecord {
+        success: true,
+        result_code: "0000".into(),
+        trnid: format!("SBX{}", &random_id()[..16].to_uppercase()),
+        trndt: kst::format_unix(now),
+        name: name.trim().to_string(),
+        tel: input::normalize_tel(tel).unwrap_or_default(),
+    };
+    record_result(gw, check, &record, now).await?;
+    Ok(true)
+}

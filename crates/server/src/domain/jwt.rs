@@ -1,0 +1,418 @@
+//! Every JWT the gateway reads or writes, with one validation helper ([`decode`]):
+//!
+//! - **launch tokens**: the LMS server's signed statement of who the trainee is and what is being
+//!   unlocked — identity (USRID, name, mobile) comes from here and nowhere else;
+//! - **receipts**: the server's signed, single-use proof that a trainee passed, which the LMS checks
+//!   offline or redeems (`POST /v1/receipts/redeem`);
+//! - **attestations**: an LMS server's signed report of its own NICE/KCB/PASS check.
+//!
+//! All HS256 under the tenant secret, each with its own `aud`; expiry is checked against the
+//! injected clock, never the machine's.
+
+use super::error::{Error, Result};
+use super::trainee::Trainee;
+use crate::tenant::{Tenant, Tenants};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use motp_protocol::{input, EvalCd};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// The `aud` every launch token must carry.
+pub const LAUNCH_AUDIENCE: &str = "motp-launch";
+/// Launch tokens live at most this long (`exp - iat`).
+pub const MAX_LIFETIME_SECS: i64 = 15 * 60;
+/// Tolerated clock difference between the LMS and this server.
+pub const LEEWAY_SECS: i64 = 30;
+
+/// The claims an LMS puts in a launch token (HS256, signed with the tenant secret).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LaunchClaims {
+    /// The tenant id.
+    pub iss: String,
+    /// `motp-launch`; a one-element array (as some JWT libraries write it) is accepted too.
+    pub aud: Audience,
+    /// USRID.
+    pub sub: String,
+    /// USER_NM: the trainee's real name as in the LMS member record.
+    pub name: String,
+    /// USER_TEL: the trainee's mobile number.
+    pub tel: String,
+    /// COURSE_AGENT_PK.
+    pub course: String,
+    /// CLASS_AGENT_PK.
+    pub class: String,
+    pub eval_cd: String,
+    pub class_tme: String,
+    /// The LMS web session id (SESSIONID).
+    pub sid: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+}
+
+/// The `aud` claim, which JWT libraries write as a string or an array.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<&str> for Audience {
+    fn from(s: &str) -> Self {
+        Audience::One(s.to_string())
+    }
+}
+
+/// Signs `claims` with `secret` (HS256): launch tokens in tests and `motp-server token`, receipts.
+pub fn mint<C: Serialize>(claims: &C, secret: &str) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("HS256 encoding cannot fail")
+}
+
+/// The one way a JWT is checked here: HS256 only, signed with `secret`, for `audience`, from
+/// `issuer`, with the `required` claims present. Expiry is left to the caller and its clock.
+fn decode<T: DeserializeOwned>(
+    jwt: &str,
+    secret: &str,
+    audience: &str,
+    issuer: &str,
+    required: &[&str],
+) -> std::result::Result<T, jsonwebtoken::errors::Error> {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_audience(&[audience]);
+    validation.set_issuer(&[issuer]);
+    validation.validate_exp = false;
+    validation.set_required_spec_claims(required);
+    jsonwebtoken::decode::<T>(
+        jwt,
+        &DecodingKey::from_secret(secret.as_bytes()),
+        &validation,
+    )
+    .map(|data| data.claims)
+}
+
+/// The `iss` of an HS256 JWT, read *without* checking its signature: only to choose whose key then
+/// verifies it. `None` when it is not a JWT (an absent `iss` reads as "").
+pub fn peek_issuer(jwt: &str) -> Option<String> {
+    let mut peek = Validation::new(Algorithm::HS256);
+    peek.insecure_disable_signature_validation();
+    peek.validate_exp = false;
+    peek.validate_aud = false;
+    peek.required_spec_claims.clear();
+    let unverified =
+        jsonwebtoken::decode::<serde_json::Value>(jwt, &DecodingKey::from_secret(&[]), &peek)
+            .ok()?;
+    Some(
+        unverified
+            .claims
+            .get("iss")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string(),
+    )
+}
+
+/// Verifies a launch token's signature, audience, lifetime and tenant, then the claims' content.
+pub fn verify(token: &str, tenants: &Tenants, now: i64) -> Result<Trainee> {
+    // The tenant (and so the key) is named by `iss`; read it unverified, then verify with that key.
+    let tenant_id = peek_issuer(token).ok_or(Error::InvalidToken("not a JWT"))?;
+    let tenant = tenants
+        .get(&tenant_id)
+        .ok_or(Error::InvalidToken("unknown tenant (iss)"))?;
+    let claims: LaunchClaims = decode(
+        token,
+        &tenant.secret,
+        LAUNCH_AUDIENCE,
+        &tenant.id,
+        &["exp", "iat", "aud", "iss", "sub"],
+    )
+    .map_err(|e| match e.kind() {
+        ErrorKind::InvalidSignature => Error::InvalidToken("bad signature"),
+        ErrorKind::InvalidAudience => Error::InvalidToken("wrong audience"),
+        ErrorKind::InvalidAlgorithm => Error::InvalidToken("HS256 only"),
+        _ => Error::InvalidToken("malformed claims"),
+    })?;
+
+    if claims.exp + LEEWAY_SECS < now {
+        return Err(Error::TokenExpired);
+    }
+    if claims.iat > now + LEEWAY_SECS {
+        return Err(Error::InvalidToken("issued in the future"));
+    }
+    if claims.exp - claims.iat > MAX_LIFETIME_SECS {
+        return Err(Error::InvalidToken("lifetime over 15 minutes"));
+    }
+    trainee_from(claims, tenant.clone())
+}
+
+fn trainee_from(c: LaunchClaims, tenant: Tenant) -> Result<Trainee> {
+    let usrid = c.sub.trim();
+    if usrid.is_empty()
+        || !usrid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.@".contains(&b))
+    {
+        return Err(Error::InvalidToken(
+            "sub (USRID) must be letters and digits",
+        ));
+    }
+    let name = input::normalize_name(&c.name);
+    if name.is_empty() {
+        return Err(Error::InvalidToken("name is empty"));
+    }
+    let tel =
+        input::normalize_tel(&c.tel).ok_or(Error::InvalidToken("tel is not a mobile number"))?;
+    let eval =
+        EvalCd::parse(&c.eval_cd).ok_or(Error::InvalidToken("eval_cd is not in HRD's table"))?;
+    let class_tme = eval
+        .class_tme(&c.class_tme)
+        .ok_or(Error::InvalidToken("class_tme does not fit eval_cd"))?;
+    if c.jti.trim().is_empty() {
+        return Err(Error::InvalidToken("jti is empty"));
+    }
+    Ok(Trainee {
+        tenant,
+        usrid: usrid.to_string(),
+        name,
+        tel,
+        course: c.course.trim().to_string(),
+        class: c.class.trim().to_string(),
+        eval,
+        class_tme,
+        session_id: c.sid,
+        token_id: c.jti,
+    })
+}
+
+/// The `iss` of every receipt; the `aud` is the tenant id.
+pub const RECEIPT_ISSUER: &str = "motp-server";
+/// How long an LMS has to redeem a receipt.
+pub const RECEIPT_LIFETIME_SECS: i64 = 10 * 60;
+
+/// What a receipt says: who passed, what it unlocks, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptClaims {
+    pub iss: String,
+    /// The tenant id.
+    pub aud: String,
+    /// USRID.
+    pub sub: String,
+    pub eval_cd: String,
+    pub class_tme: String,
+    pub course: String,
+    pub class: String,
+    /// The LMS session the launch token named.
+    pub sid: String,
+    /// `motp` (HRD accepted the code) or `phone` (substitute identity check).
+    pub method: String,
+    /// HRD's answer as received (`200`).
+    pub hrd_code: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+}
+
+/// A receipt for `trainee`, passed by `method` on HRD's `hrd_code`: its claims and the signed token.
+pub fn issue_receipt(
+    trainee: &Trainee,
+    method: &str,
+    hrd_code: &str,
+    now: i64,
+) -> (ReceiptClaims, String) {
+    let claims = ReceiptClaims {
+        iss: RECEIPT_ISSUER.into(),
+        aud: trainee.tenant.id.clone(),
+        sub: trainee.usrid.clone(),
+        eval_cd: trainee.eval.code().into(),
+        class_tme: trainee.class_tme.clone(),
+        course: trainee.course.clone(),
+        class: trainee.class.clone(),
+        sid: trainee.session_id.clone(),
+        method: method.into(),
+        hrd_code: hrd_code.into(),
+        iat: now,
+        exp: now + RECEIPT_LIFETIME_SECS,
+        jti: random_id(),
+    };
+    let token = mint(&claims, &trainee.tenant.secret);
+    (claims, token)
+}
+
+/// Checks a receipt's signature, issuer, audience and expiry for `tenant`.
+pub fn verify_receipt(token: &str, tenant: &Tenant, now: i64) -> Result<ReceiptClaims> {
+    let claims: ReceiptClaims = decode(
+        token,
+        &tenant.secret,
+        &tenant.id,
+        RECEIPT_ISSUER,
+        &["exp", "aud", "iss"],
+    )
+    .map_err(|_| Error::InvalidReceipt)?;
+    if claims.exp < now {
+        return Err(Error::ReceiptExpired);
+    }
+    Ok(claims)
+}
+
+/// The `aud` of an LMS's attestation JWT.
+pub const ATTESTATION_AUDIENCE: &str = "motp-attestation";
+
+/// What an LMS server signs (HS256, tenant secret) after its NICE/KCB/PASS check; `iss` is the
+/// tenant id and `aud` is [`ATTESTATION_AUDIENCE`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AttestationClaims {
+    /// The identity check's id (the wire's `state`).
+    #[serde(rename = "state")]
+    pub check_id: String,
+    /// `T` when the provider confirmed the person, `F` otherwise.
+    pub result: String,
+    /// The provider's own result code and transaction id.
+    pub result_code: String,
+    pub trnid: String,
+    /// When the check happened, `YYYY-MM-DD HH:MM:SS` KST.
+    pub trndt: String,
+    pub name: String,
+    pub tel: String,
+    pub iat: i64,
+    pub jti: String,
+}
+
+/// Checks an attestation's signature, audience and issuer for `tenant` (its freshness and content
+/// are the identity check's to judge).
+pub fn verify_attestation(jwt: &str, tenant: &Tenant) -> Option<AttestationClaims> {
+    decode(
+        jwt,
+        &tenant.secret,
+        ATTESTATION_AUDIENCE,
+        &tenant.id,
+        &["iat", "aud", "iss"],
+    )
+    .ok()
+}
+
+/// A random identifier for tokens, receipts and checks (128 bits, hex).
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS provides randomness");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenant::SANDBOX_DEMO_SECRET;
+
+    const NOW: i64 = 1_795_773_600;
+
+    fn tenants() -> Tenants {
+        Tenants::sandbox_demo("127.0.0.1:8080".parse().unwrap())
+    }
+
+    fn claims() -> LaunchClaims {
+        LaunchClaims {
+            iss: "demo".into(),
+            aud: LAUNCH_AUDIENCE.into(),
+            sub: "trainee01".into(),
+            name: " 홍길동 ".into(),
+            tel: "010-1234-5678".into(),
+            course: "C1".into(),
+            class: "C1,3".into(),
+            eval_cd: "01".into(),
+            class_tme: "3".into(),
+            sid: "S".into(),
+            iat: NOW,
+            exp: NOW + 600,
+            jti: "j1".into(),
+        }
+    }
+
+    #[test]
+    fn a_good_token_yields_a_normalised_trainee() {
+        let t = verify(&mint(&claims(), SANDBOX_DEMO_SECRET), &tenants(), NOW + 10).unwrap();
+        assert_eq!(t.usrid, "trainee01");
+        assert_eq!(t.name, "홍길동");
+        assert_eq!(t.tel, "01012345678");
+        assert_eq!(t.class_tme, "03");
+        assert_eq!(t.eval, EvalCd::Study);
+    }
+
+    #[test]
+    fn audience_may_be_an_array() {
+        let c = LaunchClaims {
+            aud: Audience::Many(vec![LAUNCH_AUDIENCE.into()]),
+            ..claims()
+        };
+        assert!(verify(&mint(&c, SANDBOX_DEMO_SECRET), &tenants(), NOW).is_ok());
+    }
+
+    #[test]
+    fn bad_tokens_are_refused_with_their_reason() {
+        let tenants = tenants();
+        let expired = verify(&mint(&claims(), SANDBOX_DEMO_SECRET), &tenants, NOW + 700);
+        assert!(matches!(expired, Err(Error::TokenExpired)));
+        let forged = verify(
+            &mint(&claims(), "another-secret-of-sufficient-length!!"),
+            &tenants,
+            NOW,
+        );
+        assert!(matches!(forged, Err(Error::InvalidToken("bad signature"))));
+        let other_tenant = verify(
+            &mint(
+                &LaunchClaims {
+                    iss: "kosa".into(),
+                    ..claims()
+                },
+                SANDBOX_DEMO_SECRET,
+            ),
+            &tenants,
+            NOW,
+        );
+        assert!(matches!(other_tenant, Err(Error::InvalidToken(_))));
+        let aud = verify(
+            &mint(
+                &LaunchClaims {
+                    aud: "x".into(),
+                    ..claims()
+                },
+                SANDBOX_DEMO_SECRET,
+            ),
+            &tenants,
+            NOW,
+        );
+        assert!(matches!(aud, Err(Error::InvalidToken("wrong audience"))));
+        let long = verify(
+            &mint(
+                &LaunchClaims {
+                    exp: NOW + 3600,
+                    ..claims()
+                },
+                SANDBOX_DEMO_SECRET,
+            ),
+            &tenants,
+            NOW,
+        );
+        assert!(matches!(long, Err(Error::InvalidToken(_))));
+        let tel = verify(
+            &mint(
+                &LaunchClaims {
+                    tel: "02-123-4567".into(),
+                    ..claims()
+                },
+                SANDBOX_DEMO_SECRET,
+            ),
+            &tenants,
+            NOW,
+        );
+        assert!(matches!(tel, Err(Error::InvalidToken(_))));
+        let mut tampered = mint(&claims(), SANDBOX_DEMO_SECRET);
+        tampered.insert(tampered.len() - 3, 'A');
+        assert!(verify(&tampered, &tenants, NOW).is_err());
+        assert!(verify("not.a.jwt", &tenants, NOW).is_err());
+    }
+}

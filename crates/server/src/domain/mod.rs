@@ -1,0 +1,49 @@
+//! The gateway's decisions, with no HTTP in sight: each use case is a function of a [`Gateway`]
+//! and what the request carried, and returns a typed outcome (or an [`Error`]) for the HTTP layer
+//! to answer with. Each use case writes in one store transaction.
+//!
+//! - [`jwt`]: launch tokens, receipts and attestations; [`trainee`]: who a request is about;
+//! - [`code_check`]: the 6-digit code, decided by HRD's answer alone;
+//! - [`identity`]: the phone identity check (providers, start, status, results);
+//! - [`lock_reset`]: lifting a lock with a check; [`substitute`]: a check standing in for the code;
+//! - [`receipts`]: an LMS redeeming a receipt; [`outbox`]: sending what HRD must receive;
+//! - [`audit`]: the institution's export; [`limits`]: per-trainee and per-IP limits.
+
+pub mod audit;
+pub mod code_check;
+pub mod error;
+pub mod identity;
+pub mod jwt;
+pub mod limits;
+pub mod lock_reset;
+pub mod outbox;
+pub mod receipts;
+pub mod substitute;
+pub mod trainee;
+
+pub use error::{Error, Result};
+
+use crate::store::Store;
+use crate::tenant::Tenants;
+use crate::upstream::emon::EmonClient;
+use crate::upstream::hrd::HrdClient;
+use motp_protocol::clock::SharedClock;
+
+/// Everything a use case may touch: the tenants, the store, HRD and e-mon, the clock and the
+/// limits. Built once at start-up; shared by every request.
+pub struct Gateway {
+    pub tenants: Tenants,
+    pub store: Store,
+    pub hrd: HrdClient,
+    pub emon: EmonClient,
+    pub clock: SharedClock,
+    pub limits: limits::Limits,
+    /// Wakes the outbox worker when something is queued.
+    pub outbox_wakeup: tokio::sync::Notify,
+}
+
+impl Gateway {
+    pub fn now(&self) -> i64 {
+        self.clock.now_unix()
+    }
+}

@@ -1,0 +1,62 @@
+//! `/v1/admin/*`, for an institution's operators with the tenant's credentials: the audit trail's
+//! export, and sending the outbox now.
+
+use super::extract::LmsServer;
+use super::{AppError, AppQuery, AppState};
+use crate::domain::audit::{self, Format};
+use crate::domain::outbox;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/audit", get(export))
+        .route("/admin/outbox/flush", post(flush))
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    from: String,
+    to: String,
+    usrid: Option<String>,
+    format: Option<Format>,
+}
+
+/// `GET /v1/admin/audit?from&to[&usrid][&format]`: CSV or JSON Lines, days in Korea time.
+async fn export(
+    State(state): State<AppState>,
+    LmsServer(tenant): LmsServer,
+    AppQuery(q): AppQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    let format = q.format.unwrap_or(Format::Csv);
+    let store = &state.gateway.store;
+    let body = audit::export(
+        store,
+        &tenant.id,
+        &q.from,
+        &q.to,
+        q.usrid.as_deref(),
+        format,
+    )
+    .await?;
+    let content_type = match format {
+        Format::Csv => "text/csv; charset=utf-8",
+        Format::Jsonl => "application/x-ndjson",
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+/// `POST /v1/admin/outbox/flush`: sends everything queued now, for operators who just saw HRD come
+/// back. Answers how many items were tried and how many still wait.
+async fn flush(
+    State(state): State<AppState>,
+    LmsServer(_tenant): LmsServer,
+) -> Result<Json<Value>, AppError> {
+    let (tried, queued) = outbox::flush(&state.gateway).await?;
+    Ok(Json(json!({ "tried": tried, "queued": queued })))
+}

@@ -1,0 +1,40 @@
+//! `GET /v1/session` and `POST /v1/otp/verify`: the code check.
+
+use super::{outcome, with_retry_after, AppError, AppJson, AppState};
+use crate::domain::code_check;
+use crate::domain::trainee::Trainee;
+use crate::http::extract::ClientIp;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use motp_protocol::api::{SessionInfo, VerifyOutcome, VerifyRequest};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/session", get(session))
+        .route("/otp/verify", post(verify))
+}
+
+async fn session(
+    State(state): State<AppState>,
+    trainee: Trainee,
+) -> Result<Json<SessionInfo>, AppError> {
+    Ok(Json(code_check::session(&state.gateway, &trainee).await?))
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    trainee: Trainee,
+    ClientIp(ip): ClientIp,
+    AppJson(req): AppJson<VerifyRequest>,
+) -> Result<Response, AppError> {
+    let verdict = code_check::verify(&state.gateway, &trainee, ip, &req.code).await?;
+    let res = outcome(verdict.http_status(), &verdict);
+    Ok(match verdict {
+        VerifyOutcome::RateLimited {
+            retry_after_seconds,
+        } => with_retry_after(res, retry_after_seconds),
+        _ => res,
+    })
+}

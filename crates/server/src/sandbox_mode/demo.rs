@@ -1,0 +1,189 @@
+//! Sandbox mode's demo LMS: a lecture page that embeds the widget with one script tag, mints the
+//! launch token server-side as a real LMS would, shows the virtual phone next to it, and checks the
+//! receipt server-side before "playing" the lecture.
+
+use crate::domain::jwt::{self, LaunchClaims, LAUNCH_AUDIENCE};
+use crate::domain::{receipts, Error};
+use crate::http::{AppError, AppJson, AppQuery, AppState};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// A demo trainee: the LMS member record, and the app password of the virtual phone registered
+/// for them at start-up.
+pub struct DemoTrainee {
+    pub usrid: &'static str,
+    pub name: &'static str,
+    pub tel: &'static str,
+    pub pin: &'static str,
+}
+
+/// `/` shows the first; `/?trainee=2` the second (two trainees at once in two browsers).
+pub const TRAINEES: [DemoTrainee; 2] = [
+    DemoTrainee {
+        usrid: "trainee01",
+        name: "홍길동",
+        tel: "01012345678",
+        pin: "1234",
+    },
+    DemoTrainee {
+        usrid: "trainee02",
+        name: "김철수",
+        tel: "01098765432",
+        pin: "5678",
+    },
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(page))
+        .route("/demo/lms/unlock", post(unlock))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    lang: Option<String>,
+    eval_cd: Option<String>,
+    /// `unregistered`: a trainee whose LMS record matches no registered app (AP005), to try the
+    /// FAQ's "등록되지 않은 사용자" case by hand.
+    r#as: Option<String>,
+    /// `2` for the second demo trainee.
+    trainee: Option<usize>,
+    /// Where the page loads the widget from and sends it to (`data-server`), e.g.
+    /// `http://127.0.0.1:8080` on a page opened at `http://localhost:8080`: the widget then runs
+    /// cross-origin, as on an LMS. One of the demo tenant's origins; the page's own by default.
+    server: Option<String>,
+    /// `strict`: the page is sent with only the Content-Security-Policy README says the widget
+    /// needs (and `default-src 'none'` for everything else), to show that it is enough. The demo's
+    /// own inline scripts and styles are blocked then; the widget is not.
+    csp: Option<String>,
+    /// `eval`: the page fetches the loader and evaluates it, as jQuery's `$.getScript` does for
+    /// its own origin, instead of including it with a script tag.
+    embed: Option<String>,
+}
+
+/// With `?as=unregistered`, the LMS record's name differs from the app's registration by one
+/// character (AP005).
+pub const UNREGISTERED_NAME: &str = "홍길둥";
+
+const PAGE: &str = include_str!("demo_page.html");
+
+/// The lecture page; each load mints a fresh launch token, as an LMS page would.
+async fn page(
+    State(state): State<AppState>,
+    AppQuery(q): AppQuery<PageQuery>,
+) -> Result<Response, AppError> {
+    let gw = &state.gateway;
+    let tenant = gw
+        .tenants
+        .only()
+        .ok_or_else(|| Error::Internal("demo needs exactly one tenant".into()))?;
+    let now = gw.now();
+    let unregistered = q.r#as.as_deref() == Some("unregistered");
+    let trainee = &TRAINEES[q.trainee.unwrap_or(1).clamp(1, TRAINEES.len()) - 1];
+    let eval_cd = q
+        .eval_cd
+        .as_deref()
+        .filter(|e| motp_protocol::EvalCd::parse(e).is_some())
+        .unwrap_or("01");
+    let claims = LaunchClaims {
+        iss: tenant.id.clone(),
+        aud: LAUNCH_AUDIENCE.into(),
+        sub: if unregistered {
+            "trainee99"
+        } else {
+            trainee.usrid
+        }
+        .into(),
+        name: if unregistered {
+            UNREGISTERED_NAME
+        } else {
+            trainee.name
+        }
+        .into(),
+        tel: trainee.tel.into(),
+        course: "AIG20260001".into(),
+        class: "AIG20260001,3".into(),
+        eval_cd: eval_cd.into(),
+        class_tme: if matches!(eval_cd, "00" | "99") {
+            "00"
+        } else {
+            "01"
+        }
+        .into(),
+        sid: format!("demo-{}", jwt::random_id()),
+        iat: now,
+        exp: now + 600,
+        jti: jwt::random_id(),
+    };
+    let lang = match q.lang.as_deref() {
+        Some("en") => "en",
+        _ => "ko",
+    };
+    // Only an origin the tenant lists, so the value is safe to put in the page as it is.
+    let server = match q.server {
+        Some(server) if tenant.origins.contains(&server) => server,
+        Some(_) => {
+            return Err(Error::Invalid("server must be one of the demo's origins".into()).into())
+        }
+        None => String::new(),
+    };
+    let csp = (q.csp.as_deref() == Some("strict")).then(|| {
+        let widget = if server.is_empty() { "'self'" } else { &server };
+        format!("default-src 'none'; script-src {widget} 'wasm-unsafe-eval'; connect-src {widget}")
+    });
+    let loader = format!("{server}/widget/motp-embed.js");
+    let embed = if q.embed.as_deref() == Some("eval") {
+        format!(
+            "<script>var x = new XMLHttpRequest(); x.open('GET', '{loader}', false); x.send(); (0, eval)(x.responseText);</script>"
+        )
+    } else {
+        format!("<script src=\"{loader}\"></script>")
+    };
+    let html = PAGE
+        .replace("{{EMBED}}", &embed)
+        .replace("{{SERVER}}", &server)
+        .replace("{{LAUNCH_TOKEN}}", &jwt::mint(&claims, &tenant.secret))
+        .replace("{{LANG}}", lang)
+        .replace("{{NAME}}", trainee.name)
+        .replace(
+            "{{LMS_NAME}}",
+            if unregistered {
+                UNREGISTERED_NAME
+            } else {
+                trainee.name
+            },
+        )
+        .replace("{{TEL}}", trainee.tel)
+        .replace("{{PIN}}", trainee.pin);
+    Ok(match csp {
+        Some(csp) => ([(header::CONTENT_SECURITY_POLICY, csp)], Html(html)).into_response(),
+        None => Html(html).into_response(),
+    })
+}
+
+#[derive(Deserialize)]
+struct UnlockRequest {
+    receipt: String,
+}
+
+/// What the demo LMS's own server does with a receipt before it lets the lecture play: redeem it
+/// (signature, tenant, expiry, used once), so a copied receipt cannot play twice.
+async fn unlock(
+    State(state): State<AppState>,
+    AppJson(req): AppJson<UnlockRequest>,
+) -> Result<Json<Value>, AppError> {
+    let gw = &state.gateway;
+    let tenant = gw
+        .tenants
+        .only()
+        .ok_or_else(|| Error::Internal("demo needs exactly one tenant".into()))?;
+    let claims = receipts::redeem(gw, tenant, &req.receipt).await?;
+    Ok(Json(
+        json!({"play": true, "usrid": claims.sub, "eval_cd": claims.eval_cd, "method": claims.method}),
+    ))
+}

@@ -1,0 +1,109 @@
+//! `attempts`: each trainee's consecutive wrong codes and lock, mirrored from HRD's answers, and
+//! when HRD last failed to answer them.
+
+use super::{Store, StoreResult, StoreTx};
+use crate::model::AttemptState;
+use motp_protocol::MAX_FAILURES;
+
+fn attempt_state((failures, locked): (i64, i64)) -> AttemptState {
+    AttemptState {
+        failures: failures as u32,
+        locked: locked != 0,
+    }
+}
+
+impl Store {
+    pub async fn attempts(&self, tenant: &str, usrid: &str) -> StoreResult<AttemptState> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT failures, locked FROM attempts WHERE tenant = $1 AND usrid = $2",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .fetch_optional(&self.reads)
+        .await?;
+        Ok(row.map(attempt_state).unwrap_or_default())
+    }
+
+    /// When HRD last failed this trainee, if ever.
+    pub async fn hrd_down_at(&self, tenant: &str, usrid: &str) -> StoreResult<Option<i64>> {
+        let row: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT hrd_down_at FROM attempts WHERE tenant = $1 AND usrid = $2")
+                .bind(tenant)
+                .bind(usrid)
+                .fetch_optional(&self.reads)
+                .await?;
+        Ok(row.and_then(|r| r.0))
+    }
+}
+
+impl StoreTx {
+    /// HRD said AP001: one more consecutive failure.
+    pub async fn record_failure(
+        &mut self,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> StoreResult<AttemptState> {
+        let row: (i64, i64) = sqlx::query_as(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 1, 0, $3)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = attempts.failures + 1, updated_at = excluded.updated_at
+             RETURNING failures, locked",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(attempt_state(row))
+    }
+
+    /// HRD failed to answer this trainee's code (timeout, 5xx, IE/CE): remembered so the substitute
+    /// check can be offered on the server's own evidence.
+    pub async fn record_hrd_down(
+        &mut self,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, hrd_down_at) VALUES ($1, $2, 0, 0, $3, $4)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET hrd_down_at = excluded.hrd_down_at, updated_at = excluded.updated_at",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// HRD said AP009.
+    pub async fn record_lock(&mut self, tenant: &str, usrid: &str, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, $3, 1, $4)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = CASE WHEN attempts.failures > excluded.failures THEN attempts.failures ELSE excluded.failures END, locked = 1, updated_at = excluded.updated_at",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(MAX_FAILURES as i64)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// HRD accepted a code, or a reset lifted the lock: the count starts again.
+    pub async fn clear_attempts(&mut self, tenant: &str, usrid: &str, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 0, 0, $3)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = 0, locked = 0, updated_at = excluded.updated_at",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,75 @@
+//! `audit`: the append-only record of what happened, with personal data minimised (masked mobile,
+//! never a code). Written only inside a use case's transaction.
+
+use super::{Store, StoreResult, StoreTx};
+use crate::model::{AuditLine, AuditRow};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    at: i64,
+    tenant: String,
+    usrid: String,
+    event: String,
+    hrd_code: Option<String>,
+    eval_cd: Option<String>,
+    class_tme: Option<String>,
+    detail: Option<String>,
+}
+
+impl Store {
+    /// The audit trail of `tenant` between two instants (inclusive), optionally for one USRID, oldest
+    /// first.
+    pub async fn audit_range(
+        &self,
+        tenant: &str,
+        from: i64,
+        to: i64,
+        usrid: Option<&str>,
+    ) -> StoreResult<Vec<AuditRow>> {
+        let rows = sqlx::query_as::<_, Row>(
+            "SELECT id, at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail FROM audit
+             WHERE tenant = $1 AND at BETWEEN $2 AND $3 AND ($4 IS NULL OR usrid = $5) ORDER BY id",
+        )
+        .bind(tenant)
+        .bind(from)
+        .bind(to)
+        .bind(usrid)
+        .bind(usrid)
+        .fetch_all(&self.reads)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditRow {
+                id: r.id,
+                at: r.at,
+                tenant: r.tenant,
+                usrid: r.usrid,
+                event: r.event,
+                hrd_code: r.hrd_code,
+                eval_cd: r.eval_cd,
+                class_tme: r.class_tme,
+                detail: r.detail,
+            })
+            .collect())
+    }
+}
+
+impl StoreTx {
+    pub async fn audit(&mut self, now: i64, line: AuditLine<'_>) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit (at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(now)
+        .bind(line.tenant)
+        .bind(line.usrid)
+        .bind(line.event.as_str())
+        .bind(line.hrd_code)
+        .bind(line.eval_cd)
+        .bind(line.class_tme)
+        .bind(line.detail)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,120 @@
+//! Durable state: attempt counts, identity checks, receipts, the outbox and the audit trail, one
+//! file per table group. One interface, two engines: SQLite (the embedded default, a file in WAL
+//! mode, [`sqlite`]) and PostgreSQL (a `postgres://` URL, for several gateway instances). The SQL is
+//! written once, in the dialect both accept; each engine has its own migrations
+//! (`migrations/sqlite`, `migrations/postgres`).
+//!
+//! Writes that belong to one use case go through one [`StoreTx`] and commit together, so a crash
+//! leaves either all of them or none. Reads, and the few writes that are a use case of their own in
+//! one statement, are on [`Store`].
+
+mod attempts;
+mod audit;
+mod identity_checks;
+mod outbox;
+mod rate_windows;
+mod receipts;
+mod sqlite;
+
+pub use outbox::OutboxHold;
+pub use sqlite::Checkpoints;
+
+use crate::model::UnknownValue;
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+
+/// What can go wrong in the store. The HTTP layer answers all of it as an internal error and logs
+/// the detail.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database holds {0}")]
+    UnknownValue(#[from] UnknownValue),
+    #[error("unsupported database URL: use sqlite://… or postgres://…")]
+    UnsupportedUrl,
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Database(e.into())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    /// Queries that only read.
+    reads: AnyPool,
+    /// Everything that writes. On SQLite one connection, so writers queue here, in order, instead
+    /// of meeting SQLite's lock and its busy handler's 1-100 ms sleeps; reads go on beside them
+    /// (WAL). On PostgreSQL the same pool as `reads`.
+    writes: AnyPool,
+    pub engine: Engine,
+    /// Outbox sends holding a PostgreSQL connection at once; the rest of the pool stays free for
+    /// requests and for the sends' own bookkeeping.
+    holds: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+/// PostgreSQL connections per instance, and how many of them outbox sends may hold.
+const PG_POOL: u32 = 16;
+const PG_HOLDS: usize = 4;
+
+impl Store {
+    /// Opens (creating if needed) the database `url` names — `sqlite://path` or
+    /// `postgres://…` — and applies that engine's migrations.
+    pub async fn open(url: &str) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let holds = std::sync::Arc::new(tokio::sync::Semaphore::new(PG_HOLDS));
+        if url.starts_with("sqlite://") {
+            let (reads, writes) = sqlite::open(url).await?;
+            Ok(Store {
+                reads,
+                writes,
+                engine: Engine::Sqlite,
+                holds,
+            })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(PG_POOL)
+                .connect(url)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Ok(Store {
+                reads: pool.clone(),
+                writes: pool,
+                engine: Engine::Postgres,
+                holds,
+            })
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    /// A transaction for the writes of one use case.
+    pub async fn begin(&self) -> StoreResult<StoreTx> {
+        Ok(StoreTx {
+            tx: self.writes.begin().await?,
+        })
+    }
+}
+
+/// The writes of one use case, committed together by [`StoreTx::commit`] (or none of them, if it
+/// is dropped or the process dies first). Its methods live beside their table's SQL.
+pub struct StoreTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+}
+
+impl StoreTx {
+    pub async fn commit(self) -> StoreResult<()> {
+        Ok(self.tx.commit().await?)
+    }
+}

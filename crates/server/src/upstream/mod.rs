@@ -1,0 +1,60 @@
+//! The services the gateway calls: HRD's mOTP API ([`hrd`]) and e-mon's identity-check logs
+//! ([`emon`]). Every call goes through [`instrumented`], which counts HRD's answer codes and
+//! latency, and tells a timeout apart from an unreachable host.
+
+pub mod emon;
+pub mod hrd;
+
+use std::future::Future;
+use std::time::Instant;
+
+/// A call that brought no verdict: no answer in time, no connection, or an answer that is not one.
+#[derive(Debug, thiserror::Error)]
+pub enum UpstreamError {
+    #[error("no answer within the timeout")]
+    Timeout,
+    #[error("could not be reached: {0}")]
+    Unreachable(String),
+    #[error("answered HTTP {0}")]
+    Status(u16),
+    #[error("the answer is not the expected format")]
+    Garbled,
+}
+
+impl UpstreamError {
+    /// The label this failure gets in metrics and logs.
+    pub fn label(&self) -> &'static str {
+        match self {
+            UpstreamError::Timeout => "timeout",
+            _ => "unreachable",
+        }
+    }
+}
+
+/// A transport failure, told apart as timeout or unreachable.
+pub(crate) fn classify(e: reqwest::Error) -> UpstreamError {
+    if e.is_timeout() {
+        UpstreamError::Timeout
+    } else {
+        UpstreamError::Unreachable(e.to_string())
+    }
+}
+
+/// Runs one call to HRD or e-mon named `call`, and records its answer code (`code` of the answer,
+/// or `timeout`/`unreachable`) and how long it took.
+pub(crate) async fn instrumented<T>(
+    call: &'static str,
+    request: impl Future<Output = Result<T, UpstreamError>>,
+    code: impl FnOnce(&T) -> String,
+) -> Result<T, UpstreamError> {
+    let started = Instant::now();
+    let result = request.await;
+    let code = match &result {
+        Ok(answer) => code(answer),
+        Err(e) => e.label().to_string(),
+    };
+    metrics::counter!("motp_hrd_answers_total", "call" => call, "code" => code).increment(1);
+    metrics::histogram!("motp_hrd_latency_seconds", "call" => call)
+        .record(started.elapsed().as_secs_f64());
+    result
+}

@@ -1,0 +1,17 @@
+//! The gateway over real HTTP on loopback, with the HRD sandbox as its upstream on its own socket.
+//! Time is injected: one fixed clock for both, moved by the tests, never slept on.
+//!
+//! One file per area; `world` holds the helpers and constants they share.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod world;
+
+mod audit_export;
+mod code_check;
+mod lms_attested;
+mod lock_reset;
+mod metrics;
+mod substitute;
+mod tokens_and_cors;
+mod widget_files;
