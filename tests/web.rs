@@ -70,6 +70,9 @@ export function message_from_opaque_origin(message) {
     if (e.source === frame.contentWindow) { window.removeEventListener("message", seen); frame.remove(); resolve(); }
   }));
 }
+export function answer_everything(status, body) {
+  window.fetch = async () => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
 export function set_verify(verify) { window.__motpFake.verify = verify; }
 export function calls(path) { return window.__motpFake.calls.filter((c) => c.path === path); }
 export function release() { if (window.__motpRelease) window.__motpRelease(); }
@@ -83,6 +86,8 @@ extern "C" {
     fn message_from_opaque_origin(message: JsValue) -> js_sys::Promise;
     /// From now on the fake `/v1/otp/verify` answers from this table (as `install_fake_server`'s).
     fn set_verify(verify: JsValue);
+    /// Every request, whatever its path, gets this answer.
+    fn answer_everything(status: u16, body: JsValue);
     fn calls(path: &str) -> js_sys::Array;
     fn release();
 }
@@ -733,8 +738,7 @@ async fn hrd_down_then_the_phone_check_stands_in_for_the_code() {
 #[wasm_bindgen_test]
 fn wire_decoders_match_the_servers_encoding() {
     use motp_protocol::api::*;
-    use motp_protocol::input::CodeInputError;
-    use motp_widget::wire::FromJs;
+    use motp_widget::wire::{FromJs, StatusOnly};
 
     fn round_trip<T: serde::Serialize + FromJs + PartialEq + std::fmt::Debug>(value: T) {
         let text = serde_json::to_string(&value).unwrap();
@@ -751,38 +755,8 @@ fn wire_decoders_match_the_servers_encoding() {
         eval_label: "시험".into(),
         substitute_allowed: true,
     });
-    for outcome in [
-        VerifyOutcome::Verified {
-            receipt: "r".into(),
-        },
-        VerifyOutcome::WrongCode {
-            failures: 4,
-            remaining: 1,
-        },
-        VerifyOutcome::Locked,
-        VerifyOutcome::NotRegistered,
-        VerifyOutcome::HrdUnavailable {
-            substitute_allowed: true,
-            hrd_code: Some("IE001".into()),
-        },
-        VerifyOutcome::HrdUnavailable {
-            substitute_allowed: false,
-            hrd_code: None,
-        },
-        VerifyOutcome::RateLimited {
-            retry_after_seconds: 42,
-        },
-        VerifyOutcome::InvalidInput {
-            reason: CodeInputError::LooksLikeAppPassword,
-        },
-        VerifyOutcome::InvalidInput {
-            reason: CodeInputError::WrongLength,
-        },
-        VerifyOutcome::Refused {
-            hrd_code: "AP007".into(),
-            message: "API 호출 오류".into(),
-        },
-    ] {
+    // Every variant, as the protocol lists them (its own tests check the lists against serde).
+    for outcome in VerifyOutcome::examples() {
         round_trip(outcome);
     }
     round_trip(IdentityStart {
@@ -790,48 +764,85 @@ fn wire_decoders_match_the_servers_encoding() {
         popup_url: "/p".into(),
         expires_in_seconds: 600,
     });
-    for status in [
-        IdentityStatus::Pending,
-        IdentityStatus::Succeeded,
-        IdentityStatus::Failed,
-        IdentityStatus::Resetting,
-        IdentityStatus::Used,
-        IdentityStatus::Refused,
-        IdentityStatus::Expired,
-    ] {
+    for status in IdentityStatus::examples() {
         round_trip(IdentityMessage {
             kind: "motp:identity".into(),
             state: "s".into(),
             status,
         });
-        round_trip(ResetOutcome::IdentityCheckRequired {
-            status: Some(status),
-        });
+        // `GET /v1/identity/{state}`, as the server writes it (`json!`, there is no type for it).
+        let text = serde_json::json!({ "state": "s", "status": status }).to_string();
+        let parsed = js_sys::JSON::parse(&text).unwrap();
+        assert_eq!(
+            StatusOnly::from_js(&parsed).map(|s| s.0),
+            Some(status),
+            "{text}"
+        );
     }
-    for outcome in [
-        ResetOutcome::Unlocked,
-        ResetOutcome::ResetRefused {
-            hrd_code: "AP010".into(),
-        },
-        ResetOutcome::ResetQueued,
-        ResetOutcome::IdentityMismatch,
-        ResetOutcome::IdentityCheckRequired { status: None },
-    ] {
+    for outcome in ResetOutcome::examples() {
         round_trip(outcome);
     }
-    for outcome in [
-        SubstituteOutcome::Verified {
-            receipt: "r".into(),
-            emon_log: "queued".into(),
-        },
-        SubstituteOutcome::IdentityMismatch,
-        SubstituteOutcome::IdentityCheckRequired {
-            status: Some(IdentityStatus::Used),
-        },
-    ] {
+    for outcome in SubstituteOutcome::examples() {
         round_trip(outcome);
     }
     // Garbage is refused, not guessed at.
     let garbage = js_sys::JSON::parse(r#"{"result":"verified"}"#).unwrap();
     assert_eq!(VerifyOutcome::from_js(&garbage), None);
+}
+
+/// The client reads every outcome at the HTTP status the server answers it with (the protocol's
+/// `http_status`), and a body without `result` as the error it describes.
+#[wasm_bindgen_test]
+async fn every_outcome_is_read_whatever_its_status() {
+    use motp_protocol::api::*;
+    use motp_widget::api::Client;
+    use motp_widget::error::ClientError;
+
+    let client = Client {
+        server: "http://motp.test".into(),
+        launch_token: "t".into(),
+    };
+    let answer = |status: u16, body: &str| answer_everything(status, js(body));
+    for o in VerifyOutcome::examples() {
+        answer(o.http_status(), &serde_json::to_string(&o).unwrap());
+        assert_eq!(client.verify("123456").await, Ok(o));
+    }
+    for o in ResetOutcome::examples() {
+        answer(o.http_status(), &serde_json::to_string(&o).unwrap());
+        assert_eq!(client.reset("s").await, Ok(o));
+    }
+    for o in SubstituteOutcome::examples() {
+        answer(o.http_status(), &serde_json::to_string(&o).unwrap());
+        assert_eq!(client.substitute("s").await, Ok(o));
+    }
+    let errors = [
+        (
+            401,
+            r#"{"error":"token_expired","message":""}"#,
+            ClientError::Unauthorized { expired: true },
+        ),
+        (
+            401,
+            r#"{"error":"invalid_token","message":""}"#,
+            ClientError::Unauthorized { expired: false },
+        ),
+        (
+            403,
+            r#"{"error":"forbidden","message":""}"#,
+            ClientError::Unauthorized { expired: false },
+        ),
+        (
+            503,
+            r#"{"error":"overloaded","message":""}"#,
+            ClientError::Http {
+                status: 503,
+                error: "overloaded".into(),
+            },
+        ),
+        (200, r#"{"error":"odd"}"#, ClientError::Decode),
+    ];
+    for (status, body, error) in errors {
+        answer(status, body);
+        assert_eq!(client.reset("s").await, Err(error), "{status} {body}");
+    }
 }
