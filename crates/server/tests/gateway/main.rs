@@ -7,6 +7,7 @@
 mod common;
 mod world;
 
+mod api_errors;
 mod audit_export;
 mod code_check;
 mod lms_attested;
