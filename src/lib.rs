@@ -2,18 +2,24 @@
 //! warning and the lock, inside any LMS page.
 //!
 //! - [`state`]: the steps as a pure state machine (tested natively);
-//! - [`components`]: what is drawn for each step;
-//! - [`api`]: the one client for `motp-server`, [`wire`]: its JSON;
+//! - [`components`]: the one Yew component, [`components::Widget`], which runs the machine;
+//! - [`effects`]: the machine's effects performed (server calls, events, focus, the popup);
+//! - [`views`]: what is drawn for each step, as view functions;
+//! - [`hooks`]: the live parts (the countdown's clock, watching the identity-check popup);
+//! - [`api`]: the one client for `motp-server`, [`wire`]: its JSON; [`error`]: the client's error;
 //! - [`mount`]: mounting into a shadow root, from `data-` attributes or `MotpWidget.mount()`;
 //! - [`i18n`]: every string, Korean and English; [`events`]: what the host page is told.
 
 pub mod api;
 pub mod components;
+pub mod effects;
 pub mod error;
 pub mod events;
+pub mod hooks;
 pub mod i18n;
 pub mod mount;
 pub mod state;
+pub mod views;
 pub mod wire;
 
 /// The widget's stylesheet, placed inside its shadow root.

@@ -1,14 +1,8 @@
-//! What the widget draws. [`widget::Widget`] is the one Yew component: it runs the state machine,
-//! performs its effects and picks the screen. The screens are view functions ([`code_form`],
-//! [`panel`], [`check_panel`]) and the live parts are hooks ([`clock::use_clock`],
-//! [`identity_watch::use_identity_watch`]). One component, not six: each Yew component is its own
-//! monomorphised lifecycle in the wasm, and merging them saved 6.5 KB of the 100 KB gzip budget.
+//! The one Yew component, [`Widget`]: it holds the [state machine](crate::state), has each
+//! transition's [effects](crate::effects) run, and draws the current screen with the
+//! [`views`](crate::views), using the [`hooks`](crate::hooks) for the countdown and the identity
+//! check. One component on purpose (see [`views`](crate::views) for the size it saves).
 
-pub mod check_panel;
-pub mod clock;
-pub mod code_form;
-pub mod identity_watch;
-pub mod panel;
 pub mod widget;
 
 pub use widget::{Widget, WidgetProps};

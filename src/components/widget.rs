@@ -1,18 +1,16 @@
-//! The widget: runs the state machine, performs its effects and draws the current screen.
+//! The widget: holds the state machine, has each transition's [`effects`](crate::effects) run and
+//! draws the current screen with the [`views`](crate::views).
 
 use crate::api::Client;
-use crate::components::check_panel::{check_panel, CheckPanelProps};
-use crate::components::clock::{local_now, use_clock};
-use crate::components::code_form::{code_form, CodeFormProps};
-use crate::components::identity_watch::use_identity_watch;
-use crate::components::panel::{panel, PanelProps};
-use crate::events;
+use crate::effects::{run, Refs};
+use crate::hooks::clock::use_clock;
+use crate::hooks::identity_watch::use_identity_watch;
 use crate::i18n::{strings, Lang};
-use crate::state::{Action, Check, Effect, Screen, State};
+use crate::state::{Action, Check, Screen, State};
+use crate::views::check_panel::{check_panel, CheckPanelProps};
+use crate::views::code_form::{code_form, CodeFormProps};
+use crate::views::panel::{panel, PanelProps};
 use motp_protocol::CODE_STEP_SECONDS;
-use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use web_sys::{HtmlElement, Window};
 use yew::prelude::*;
@@ -27,7 +25,7 @@ pub struct WidgetProps {
 
 /// [`State`] with a counter, so the same effects twice in a row still run twice.
 #[derive(PartialEq)]
-struct Machine {
+pub(crate) struct Machine {
     state: State,
     seq: u64,
 }
@@ -230,73 +228,5 @@ pub fn Widget(props: &WidgetProps) -> Html {
             </h1>
             { body }
         </div>
-    }
-}
-
-/// What effects act on besides the server and the host element.
-struct Refs {
-    input: NodeRef,
-    heading: NodeRef,
-    popup: Rc<RefCell<Option<Window>>>,
-}
-
-/// Runs a server call in the background and dispatches the action its answer makes. Boxed, so the
-/// wasm holds one copy of the task machinery rather than one per call.
-fn ask(dispatcher: &UseReducerDispatcher<Machine>, call: impl Future<Output = Action> + 'static) {
-    let call: Pin<Box<dyn Future<Output = Action>>> = Box::pin(call);
-    let dispatcher = dispatcher.clone();
-    wasm_bindgen_futures::spawn_local(async move { dispatcher.dispatch(call.await) });
-}
-
-fn run(
-    effect: Effect,
-    client: Client,
-    host: &HtmlElement,
-    dispatcher: &UseReducerDispatcher<Machine>,
-    refs: &Refs,
-) {
-    match effect {
-        Effect::LoadSession => ask(dispatcher, async move {
-            match client.session().await {
-                Ok(info) => Action::SessionLoaded {
-                    info,
-                    local_now: local_now(),
-                },
-                Err(e) => Action::SessionFailed(e),
-            }
-        }),
-        Effect::Verify(code) => ask(dispatcher, async move {
-            Action::Answered(client.verify(&code).await)
-        }),
-        Effect::Emit(event) => events::dispatch(host, &event),
-        Effect::FocusInput => {
-            if let Some(input) = refs.input.cast::<HtmlElement>() {
-                let _ = input.focus();
-            }
-        }
-        Effect::FocusHeading => {
-            if let Some(h) = refs.heading.cast::<HtmlElement>() {
-                let _ = h.focus();
-            }
-        }
-        Effect::StartIdentity(purpose) => ask(dispatcher, async move {
-            Action::IdentityStarted(client.identity_start(purpose).await)
-        }),
-        Effect::Substitute(state) => ask(dispatcher, async move {
-            Action::SubstituteAnswered(client.substitute(&state).await)
-        }),
-        Effect::NavigatePopup(url) => {
-            if let Some(popup) = refs.popup.borrow().as_ref() {
-                let _ = popup.location().set_href(&client.resolve(&url));
-            }
-        }
-        Effect::ClosePopup => {
-            if let Some(popup) = refs.popup.borrow_mut().take() {
-                let _ = popup.close();
-            }
-        }
-        Effect::Reset(state) => ask(dispatcher, async move {
-            Action::ResetAnswered(client.reset(&state).await)
-        }),
     }
 }

@@ -2,7 +2,7 @@
 //! A view function: its one piece of live state, the countdown, is [`use_clock`] in the
 //! widget (see [`panel`](super::panel) for why).
 //!
-//! [`use_clock`]: super::clock::use_clock
+//! [`use_clock`]: crate::hooks::clock::use_clock
 
 use crate::i18n::{self, strings, Lang};
 use crate::state::Notice;

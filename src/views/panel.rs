@@ -1,7 +1,8 @@
 //! A full-widget message with a heading, body and the one way forward (every screen has one).
 //!
 //! A view function, not a component: it has no state or effects of its own, and each Yew component
-//! is its own monomorphised lifecycle in the wasm (see the size budget in README).
+//! is its own monomorphised lifecycle in the wasm (see [`views`](super) and the size budget in
+//! README).
 
 use yew::prelude::*;
 

@@ -2,9 +2,9 @@
 //! the "HRD is down" screen (the check stands in for the code). It shows where the check stands and
 //! always one way forward. A view function, like [`panel`].
 
-use crate::components::panel::{panel, PanelProps};
 use crate::i18n::Strings;
 use crate::state::{Check, CheckProblem};
+use crate::views::panel::{panel, PanelProps};
 use yew::prelude::*;
 
 pub struct CheckPanelProps {

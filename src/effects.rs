@@ -1,0 +1,87 @@
+//! The state machine's effects, performed: server calls (each answer comes back as an [`Action`]),
+//! `motp:*` events on the host element, focus, and the identity-check popup. Run by the
+//! [`Widget`](crate::components::Widget) once per transition.
+
+use crate::api::Client;
+use crate::components::widget::Machine;
+use crate::events;
+use crate::hooks::clock::local_now;
+use crate::state::{Action, Effect};
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use web_sys::{HtmlElement, Window};
+use yew::prelude::*;
+
+/// What effects act on besides the server and the host element.
+pub(crate) struct Refs {
+    /// The code field ([`Effect::FocusInput`]).
+    pub input: NodeRef,
+    /// The panel's heading ([`Effect::FocusHeading`]).
+    pub heading: NodeRef,
+    /// The identity-check popup, opened in the click that asked for it.
+    pub popup: Rc<RefCell<Option<Window>>>,
+}
+
+/// Runs a server call in the background and dispatches the action its answer makes. Boxed, so the
+/// wasm holds one copy of the task machinery rather than one per call.
+fn ask(dispatcher: &UseReducerDispatcher<Machine>, call: impl Future<Output = Action> + 'static) {
+    let call: Pin<Box<dyn Future<Output = Action>>> = Box::pin(call);
+    let dispatcher = dispatcher.clone();
+    wasm_bindgen_futures::spawn_local(async move { dispatcher.dispatch(call.await) });
+}
+
+/// Performs `effect`; a server call's answer is dispatched as an action when it arrives.
+pub(crate) fn run(
+    effect: Effect,
+    client: Client,
+    host: &HtmlElement,
+    dispatcher: &UseReducerDispatcher<Machine>,
+    refs: &Refs,
+) {
+    match effect {
+        Effect::LoadSession => ask(dispatcher, async move {
+            match client.session().await {
+                Ok(info) => Action::SessionLoaded {
+                    info,
+                    local_now: local_now(),
+                },
+                Err(e) => Action::SessionFailed(e),
+            }
+        }),
+        Effect::Verify(code) => ask(dispatcher, async move {
+            Action::Answered(client.verify(&code).await)
+        }),
+        Effect::Emit(event) => events::dispatch(host, &event),
+        Effect::FocusInput => {
+            if let Some(input) = refs.input.cast::<HtmlElement>() {
+                let _ = input.focus();
+            }
+        }
+        Effect::FocusHeading => {
+            if let Some(h) = refs.heading.cast::<HtmlElement>() {
+                let _ = h.focus();
+            }
+        }
+        Effect::StartIdentity(purpose) => ask(dispatcher, async move {
+            Action::IdentityStarted(client.identity_start(purpose).await)
+        }),
+        Effect::Substitute(state) => ask(dispatcher, async move {
+            Action::SubstituteAnswered(client.substitute(&state).await)
+        }),
+        Effect::NavigatePopup(url) => {
+            if let Some(popup) = refs.popup.borrow().as_ref() {
+                let _ = popup.location().set_href(&client.resolve(&url));
+            }
+        }
+        Effect::ClosePopup => {
+            if let Some(popup) = refs.popup.borrow_mut().take() {
+                let _ = popup.close();
+            }
+        }
+        Effect::Reset(state) => ask(dispatcher, async move {
+            Action::ResetAnswered(client.reset(&state).await)
+        }),
+    }
+}
