@@ -31,6 +31,7 @@ widget-size: widget
 	@bash scripts/widget-size.sh $(WIDGET_GZIP_LIMIT)
 
 lint:
+	bash scripts/check-layers.sh
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p motp-widget --target wasm32-unknown-unknown --all-targets -- -D warnings

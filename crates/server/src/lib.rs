@@ -5,8 +5,8 @@
 //! The layers, each importing only those below it (`docs/architecture.md` is the map):
 //!
 //! - [`http`]: axum only — the router, extractors, one file per area; handlers call one domain
-//!   function and answer its typed outcome;
-//! - [`sandbox_mode`]: the demo LMS and the sandbox carrier page, mounted in sandbox mode only;
+//!   function and answer its typed outcome; `http::sandbox` holds the demo LMS and the sandbox
+//!   carrier page, mounted in sandbox mode only;
 //! - [`domain`]: the decisions and use cases, no axum;
 //! - [`upstream`]: the HRD and e-mon clients; [`store`]: SQL by table, its own error;
 //! - [`model`]: the records and their states; [`tenant`]: the institutions served;
@@ -16,7 +16,6 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod model;
-pub mod sandbox_mode;
 pub mod startup;
 pub mod store;
 pub mod tenant;

@@ -4,8 +4,8 @@
 use crate::config::ServeArgs;
 use crate::domain::limits::Limits;
 use crate::domain::{outbox, Gateway};
+use crate::http::sandbox::SandboxMode;
 use crate::http::{app, AppState, Inner};
-use crate::sandbox_mode::SandboxMode;
 use crate::store::{Checkpoints, Store};
 use crate::tenant::{ProviderKind, Tenants, SANDBOX_DEMO_SECRET};
 use crate::upstream::emon::EmonClient;

@@ -30,7 +30,7 @@ pub trait IdentityProvider: Send + Sync {
     fn popup_url(&self, check_id: &str) -> String;
 }
 
-/// Sandbox mode's stand-in for the carrier check, served by `sandbox_mode::identity_page`.
+/// Sandbox mode's stand-in for the carrier check, served by `http::sandbox::identity_page`.
 pub struct SandboxProvider;
 
 impl IdentityProvider for SandboxProvider {

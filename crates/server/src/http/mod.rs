@@ -10,19 +10,20 @@ pub mod identity;
 pub mod lock_reset;
 pub mod metrics;
 pub mod receipts;
+pub mod sandbox;
 pub mod substitute;
 pub mod widget_files;
 
 pub use error::{AppError, AppJson, AppQuery};
 
 use crate::domain::Gateway;
-use crate::sandbox_mode::{self, SandboxMode};
 use crate::tenant::ProviderKind;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use sandbox::SandboxMode;
 use serde::Serialize;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -104,7 +105,7 @@ pub fn app(state: AppState) -> Router {
             .all()
             .any(|t| t.identity_provider == ProviderKind::Sandbox);
     if sandbox_identity {
-        api = api.merge(sandbox_mode::identity_page::routes());
+        api = api.merge(sandbox::identity_page::routes());
     }
     let api = api
         .fallback(|| async { AppError::NoRoute(StatusCode::NOT_FOUND) })
@@ -122,7 +123,7 @@ pub fn app(state: AppState) -> Router {
         );
     if let Some(sandbox) = &state.sandbox {
         router = router
-            .merge(sandbox_mode::demo::routes())
+            .merge(sandbox::demo::routes())
             .nest_service("/hrd", hrd_sandbox::router(sandbox.hrd.clone()));
     }
     router

@@ -13,7 +13,7 @@ fn attempt_state((failures, locked): (i64, i64)) -> AttemptState {
 }
 
 impl Store {
-    pub async fn attempts(&self, tenant: &str, usrid: &str) -> StoreResult<AttemptState> {
+    pub(crate) async fn attempts(&self, tenant: &str, usrid: &str) -> StoreResult<AttemptState> {
         let row: Option<(i64, i64)> = sqlx::query_as(
             "SELECT failures, locked FROM attempts WHERE tenant = $1 AND usrid = $2",
         )
@@ -25,7 +25,7 @@ impl Store {
     }
 
     /// When HRD last failed this trainee, if ever.
-    pub async fn hrd_down_at(&self, tenant: &str, usrid: &str) -> StoreResult<Option<i64>> {
+    pub(crate) async fn hrd_down_at(&self, tenant: &str, usrid: &str) -> StoreResult<Option<i64>> {
         let row: Option<(Option<i64>,)> =
             sqlx::query_as("SELECT hrd_down_at FROM attempts WHERE tenant = $1 AND usrid = $2")
                 .bind(tenant)
@@ -38,7 +38,7 @@ impl Store {
 
 impl StoreTx {
     /// HRD said AP001: one more consecutive failure.
-    pub async fn record_failure(
+    pub(crate) async fn record_failure(
         &mut self,
         tenant: &str,
         usrid: &str,
@@ -59,7 +59,7 @@ impl StoreTx {
 
     /// HRD failed to answer this trainee's code (timeout, 5xx, IE/CE): remembered so the substitute
     /// check can be offered on the server's own evidence.
-    pub async fn record_hrd_down(
+    pub(crate) async fn record_hrd_down(
         &mut self,
         tenant: &str,
         usrid: &str,
@@ -79,7 +79,12 @@ impl StoreTx {
     }
 
     /// HRD said AP009.
-    pub async fn record_lock(&mut self, tenant: &str, usrid: &str, now: i64) -> StoreResult<()> {
+    pub(crate) async fn record_lock(
+        &mut self,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, $3, 1, $4)
              ON CONFLICT (tenant, usrid) DO UPDATE SET failures = CASE WHEN attempts.failures > excluded.failures THEN attempts.failures ELSE excluded.failures END, locked = 1, updated_at = excluded.updated_at",
@@ -94,7 +99,12 @@ impl StoreTx {
     }
 
     /// HRD accepted a code, or a reset lifted the lock: the count starts again.
-    pub async fn clear_attempts(&mut self, tenant: &str, usrid: &str, now: i64) -> StoreResult<()> {
+    pub(crate) async fn clear_attempts(
+        &mut self,
+        tenant: &str,
+        usrid: &str,
+        now: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 0, 0, $3)
              ON CONFLICT (tenant, usrid) DO UPDATE SET failures = 0, locked = 0, updated_at = excluded.updated_at",

@@ -20,7 +20,7 @@ struct Row {
 impl Store {
     /// The audit trail of `tenant` between two instants (inclusive), optionally for one USRID, oldest
     /// first.
-    pub async fn audit_range(
+    pub(crate) async fn audit_range(
         &self,
         tenant: &str,
         from: i64,
@@ -56,7 +56,7 @@ impl Store {
 }
 
 impl StoreTx {
-    pub async fn audit(&mut self, now: i64, line: AuditLine<'_>) -> StoreResult<()> {
+    pub(crate) async fn audit(&mut self, now: i64, line: AuditLine<'_>) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO audit (at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )

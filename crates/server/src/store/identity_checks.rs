@@ -55,7 +55,7 @@ fn typed(row: Option<Row>) -> StoreResult<Option<IdentityCheck>> {
 }
 
 impl Store {
-    pub async fn create_identity_check(
+    pub(crate) async fn create_identity_check(
         &self,
         c: &NewIdentityCheck<'_>,
         now: i64,
@@ -76,7 +76,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn identity_check(&self, check_id: &str) -> StoreResult<Option<IdentityCheck>> {
+    pub(crate) async fn identity_check(
+        &self,
+        check_id: &str,
+    ) -> StoreResult<Option<IdentityCheck>> {
         typed(
             sqlx::query_as::<_, Row>(&format!(
                 "SELECT {COLUMNS} FROM identity_checks WHERE state = $1"
@@ -88,7 +91,7 @@ impl Store {
     }
 
     /// The sandbox provider's "SMS" code for a pending check.
-    pub async fn set_sms_code(&self, check_id: &str, code: &str) -> StoreResult<bool> {
+    pub(crate) async fn set_sms_code(&self, check_id: &str, code: &str) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE identity_checks SET sms_code = $1 WHERE state = $2 AND status = $3",
         )
@@ -104,7 +107,7 @@ impl Store {
 impl StoreTx {
     /// Records the provider's answer on a pending check; `false` if it was not pending (answered
     /// already), so a check completes once.
-    pub async fn complete_identity_check(
+    pub(crate) async fn complete_identity_check(
         &mut self,
         check_id: &str,
         r: &ProviderRecord,
@@ -135,7 +138,7 @@ impl StoreTx {
 
     /// Takes a succeeded, fresh check of this trainee for `purpose` (it becomes `resetting`): one
     /// statement, so a check can be taken by one use only. `None` if it is not (or no longer) usable.
-    pub async fn claim_identity_check(
+    pub(crate) async fn claim_identity_check(
         &mut self,
         check_id: &str,
         tenant: &str,
@@ -164,7 +167,7 @@ impl StoreTx {
     /// Ends the use of a claimed check: `used` (it lifted the lock or stood in for the code),
     /// `refused`, or back to `succeeded` (HRD unreachable: it may be tried again). Once it is spent
     /// the person's name and mobile are dropped; the provider's record stays, as HRD requires.
-    pub async fn finish_identity_check(
+    pub(crate) async fn finish_identity_check(
         &mut self,
         check_id: &str,
         status: CheckStatus,
@@ -188,7 +191,7 @@ impl StoreTx {
     }
 
     /// Remembers an attestation's id; `false` if it was seen before (a replay).
-    pub async fn use_attestation(
+    pub(crate) async fn use_attestation(
         &mut self,
         jti: &str,
         tenant: &str,

@@ -100,7 +100,7 @@ impl Store {
     }
 
     /// A transaction for the writes of one use case.
-    pub async fn begin(&self) -> StoreResult<StoreTx> {
+    pub(crate) async fn begin(&self) -> StoreResult<StoreTx> {
         Ok(StoreTx {
             tx: self.writes.begin().await?,
         })
@@ -114,7 +114,7 @@ pub struct StoreTx {
 }
 
 impl StoreTx {
-    pub async fn commit(self) -> StoreResult<()> {
+    pub(crate) async fn commit(self) -> StoreResult<()> {
         Ok(self.tx.commit().await?)
     }
 }

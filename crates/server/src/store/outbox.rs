@@ -56,7 +56,7 @@ const QUEUED: &str = OutboxStatus::Queued.as_str();
 
 impl Store {
     /// Queued items whose time has come, oldest first.
-    pub async fn due_outbox(&self, now: i64, limit: i64) -> StoreResult<Vec<OutboxItem>> {
+    pub(crate) async fn due_outbox(&self, now: i64, limit: i64) -> StoreResult<Vec<OutboxItem>> {
         sqlx::query_as::<_, Row>(&format!(
             "SELECT {COLUMNS} FROM outbox WHERE status = $1 AND next_at <= $2 ORDER BY id LIMIT $3"
         ))
@@ -70,7 +70,7 @@ impl Store {
         .collect()
     }
 
-    pub async fn outbox_item(&self, id: i64) -> StoreResult<Option<OutboxItem>> {
+    pub(crate) async fn outbox_item(&self, id: i64) -> StoreResult<Option<OutboxItem>> {
         sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM outbox WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.reads)
@@ -79,7 +79,7 @@ impl Store {
             .transpose()
     }
 
-    pub async fn outbox_by_dedupe(&self, dedupe: &str) -> StoreResult<Option<OutboxItem>> {
+    pub(crate) async fn outbox_by_dedupe(&self, dedupe: &str) -> StoreResult<Option<OutboxItem>> {
         sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM outbox WHERE dedupe = $1"))
             .bind(dedupe)
             .fetch_optional(&self.reads)
@@ -93,7 +93,7 @@ impl Store {
     /// lease in the row (voided at start-up: one process per file); on PostgreSQL it is an advisory
     /// lock held by this connection, which the server drops the moment a killed process's
     /// connection closes. Give it back with [`Store::release_outbox`].
-    pub async fn hold_outbox(
+    pub(crate) async fn hold_outbox(
         &self,
         id: i64,
         now: i64,
@@ -148,7 +148,7 @@ impl Store {
         }
     }
 
-    pub async fn release_outbox(&self, hold: OutboxHold) -> StoreResult<()> {
+    pub(crate) async fn release_outbox(&self, hold: OutboxHold) -> StoreResult<()> {
         if let OutboxHold::Advisory(mut conn, id, _permit) = hold {
             sqlx::query("SELECT pg_advisory_unlock($1)")
                 .bind(id)
@@ -159,7 +159,7 @@ impl Store {
     }
 
     /// The send failed in a way worth retrying: try again at `next_at`.
-    pub async fn outbox_retry(&self, id: i64, error: &str, next_at: i64) -> StoreResult<()> {
+    pub(crate) async fn outbox_retry(&self, id: i64, error: &str, next_at: i64) -> StoreResult<()> {
         sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_at = $2, leased_until = NULL WHERE id = $3 AND status = $4")
             .bind(error)
             .bind(next_at)
@@ -171,7 +171,7 @@ impl Store {
     }
 
     /// How many items wait, and since when (the oldest's creation time).
-    pub async fn outbox_depth(&self) -> StoreResult<(i64, Option<i64>)> {
+    pub(crate) async fn outbox_depth(&self) -> StoreResult<(i64, Option<i64>)> {
         Ok(
             sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = $1")
                 .bind(QUEUED)
@@ -183,7 +183,7 @@ impl Store {
     /// At start-up: everything queued is due at once. On SQLite (one server process) holds taken
     /// by the previous process, killed mid-send, are void; on PostgreSQL they run out after the
     /// lease, since other instances may still be sending.
-    pub async fn outbox_resume(&self, now: i64) -> StoreResult<u64> {
+    pub(crate) async fn outbox_resume(&self, now: i64) -> StoreResult<u64> {
         let sql = match self.engine {
             Engine::Sqlite => {
                 "UPDATE outbox SET next_at = $1, leased_until = NULL WHERE status = $2"
@@ -201,7 +201,7 @@ impl Store {
 
     /// Everything still queued becomes due at once (after a restart, or an operator's flush);
     /// items another sender holds stay with it.
-    pub async fn outbox_all_due(&self, now: i64) -> StoreResult<u64> {
+    pub(crate) async fn outbox_all_due(&self, now: i64) -> StoreResult<u64> {
         Ok(
             sqlx::query("UPDATE outbox SET next_at = $1 WHERE status = $2 AND next_at > $3")
                 .bind(now)
@@ -217,7 +217,7 @@ impl Store {
 impl StoreTx {
     /// Queues `item` unless the same record (`dedupe`) is queued already; `false` for a duplicate.
     /// Returns the item's id either way.
-    pub async fn enqueue(
+    pub(crate) async fn enqueue(
         &mut self,
         item: &NewOutboxItem<'_>,
         now: i64,
@@ -244,7 +244,7 @@ impl StoreTx {
     }
 
     /// HRD answered for good: `done` or `refused`, with its answer.
-    pub async fn outbox_finished(
+    pub(crate) async fn outbox_finished(
         &mut self,
         id: i64,
         status: OutboxStatus,

@@ -5,7 +5,7 @@ use super::{Store, StoreResult};
 impl Store {
     /// Counts one request for `key` in clock minute `minute` and returns the count so far; one
     /// atomic statement, so concurrent instances never lose a count.
-    pub async fn count_request(&self, key: &str, minute: i64) -> StoreResult<i64> {
+    pub(crate) async fn count_request(&self, key: &str, minute: i64) -> StoreResult<i64> {
         let (count,): (i64,) = sqlx::query_as(
             "INSERT INTO rate_windows (key, minute, count) VALUES ($1, $2, 1)
              ON CONFLICT (key, minute) DO UPDATE SET count = rate_windows.count + 1

@@ -5,7 +5,12 @@ use super::{StoreResult, StoreTx};
 impl StoreTx {
     /// Marks a receipt redeemed; `false` if it was unknown or already redeemed. One statement, so two
     /// concurrent redemptions cannot both succeed.
-    pub async fn redeem_receipt(&mut self, id: &str, tenant: &str, now: i64) -> StoreResult<bool> {
+    pub(crate) async fn redeem_receipt(
+        &mut self,
+        id: &str,
+        tenant: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE receipts SET redeemed_at = $1 WHERE id = $2 AND tenant = $3 AND redeemed_at IS NULL",
         )
@@ -17,7 +22,7 @@ impl StoreTx {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn save_receipt(
+    pub(crate) async fn save_receipt(
         &mut self,
         id: &str,
         tenant: &str,

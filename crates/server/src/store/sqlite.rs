@@ -84,7 +84,7 @@ impl Store {
     /// the WAL has grown past `restart_frames` one more runs through the writer connection:
     /// with no write half-done it copies the little that is left, and the next write starts the
     /// WAL from the beginning. Writes wait for that one, so it is kept rare.
-    pub fn spawn_checkpointer(
+    pub(crate) fn spawn_checkpointer(
         &self,
         policy: Checkpoints,
         mut stop: tokio::sync::watch::Receiver<bool>,

@@ -1,6 +1,6 @@
 //! Sandbox mode, and only sandbox mode: the embedded HRD emulator (`hrd-sandbox`, under `/hrd`),
 //! the demo LMS page ([`demo`]) and the sandbox identity provider's carrier page
-//! ([`identity_page`]). Mounted by `http::app` only when the server runs in sandbox mode (the
+//! ([`identity_page`]). Mounted by [`super::app`] only when the server runs in sandbox mode (the
 //! carrier page also for tests whose tenants use the sandbox provider).
 
 pub mod demo;
