@@ -145,6 +145,34 @@ async fn identity_check(http: &reqwest::Client, server: &str, i: usize, purpose:
     state
 }
 
+/// Posts `{"state": check}` to `path` as the trainee of `launch` (a reset or a substitute).
+async fn post_check(
+    http: &reqwest::Client,
+    server: &str,
+    path: &str,
+    launch: &str,
+    check: &str,
+) -> reqwest::Result<reqwest::Response> {
+    http.post(format!("{server}{path}"))
+        .bearer_auth(launch)
+        .json(&json!({ "state": check }))
+        .send()
+        .await
+}
+
+/// HRD and e-mon recover, and the operator sends the queue: the flush's answer.
+async fn heal_and_flush(sandbox: &Sandbox, http: &reqwest::Client, server: &str) -> Value {
+    sandbox.faults.set(FaultMode::Http500, 0);
+    http.post(format!("{server}/v1/admin/outbox/flush"))
+        .basic_auth("crash", Some(SECRET))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resets_survive_sigkill_and_reach_hrd_exactly_once() {
     let Setup {
@@ -170,12 +198,7 @@ async fn resets_survive_sigkill_and_reach_hrd_exactly_once() {
     for (i, (launch, state)) in work.iter().cloned().enumerate() {
         let (http, server) = (http.clone(), server.clone());
         burst.spawn(async move {
-            let res = http
-                .post(format!("{server}/v1/lock/reset"))
-                .bearer_auth(launch)
-                .json(&json!({ "state": state }))
-                .send()
-                .await;
+            let res = post_check(&http, &server, "/v1/lock/reset", &launch, &state).await;
             (i, res.map(|r| r.status().as_u16()).ok())
         });
     }
@@ -203,11 +226,7 @@ async fn resets_survive_sigkill_and_reach_hrd_exactly_once() {
         if answered.contains(&i) {
             continue;
         }
-        let res = http
-            .post(format!("{server}/v1/lock/reset"))
-            .bearer_auth(launch)
-            .json(&json!({ "state": state }))
-            .send()
+        let res = post_check(&http, &server, "/v1/lock/reset", launch, state)
             .await
             .unwrap();
         assert_eq!(res.status(), 202);
@@ -218,16 +237,7 @@ async fn resets_survive_sigkill_and_reach_hrd_exactly_once() {
     );
 
     // HRD recovers; the queue is sent.
-    sandbox.faults.set(FaultMode::Http500, 0);
-    let flushed: Value = http
-        .post(format!("{server}/v1/admin/outbox/flush"))
-        .basic_auth("crash", Some(SECRET))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let flushed = heal_and_flush(&sandbox, &http, &server).await;
     assert_eq!(flushed, json!({ "tried": TRAINEES, "queued": 0 }));
 
     let resets = sandbox.logs(Some("reset"));
@@ -295,12 +305,8 @@ async fn substitutes_survive_sigkill_with_one_receipt_and_one_emon_log_each() {
             }
             let (http, server) = (http.clone(), server.clone());
             burst.spawn(async move {
-                let res = http
-                    .post(format!("{server}/v1/substitute/complete"))
-                    .bearer_auth(launch)
-                    .json(&json!({ "state": state }))
-                    .send()
-                    .await;
+                let path = "/v1/substitute/complete";
+                let res = post_check(&http, &server, path, &launch, &state).await;
                 let answer = match res {
                     Ok(r) => Some((r.status().as_u16(), r.json::<Value>().await.ok())),
                     Err(_) => None,
@@ -343,11 +349,7 @@ async fn substitutes_survive_sigkill_with_one_receipt_and_one_emon_log_each() {
         if done.contains(&i) {
             continue;
         }
-        let res = http
-            .post(format!("{server}/v1/substitute/complete"))
-            .bearer_auth(launch)
-            .json(&json!({ "state": state }))
-            .send()
+        let res = post_check(&http, &server, "/v1/substitute/complete", launch, state)
             .await
             .unwrap();
         let status = res.status().as_u16();
@@ -359,16 +361,7 @@ async fn substitutes_survive_sigkill_with_one_receipt_and_one_emon_log_each() {
     }
 
     // e-mon recovers; the queue is sent.
-    sandbox.faults.set(FaultMode::Http500, 0);
-    let flushed: Value = http
-        .post(format!("{server}/v1/admin/outbox/flush"))
-        .basic_auth("crash", Some(SECRET))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let flushed = heal_and_flush(&sandbox, &http, &server).await;
     assert_eq!(flushed["queued"], 0, "{flushed}");
     child.start_kill().unwrap();
     child.wait().await.unwrap();

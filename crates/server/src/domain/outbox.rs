@@ -51,6 +51,12 @@ fn reset_check_id(item: &OutboxItem) -> &str {
     item.dedupe.trim_start_matches("reset:")
 }
 
+/// How many items wait, and the oldest one's age in seconds (for `/readyz` and `/metrics`).
+pub async fn depth(gw: &Gateway) -> Result<(i64, Option<i64>)> {
+    let (depth, oldest) = gw.store.outbox_depth().await?;
+    Ok((depth, oldest.map(|created_at| gw.now() - created_at)))
+}
+
 /// For operators who just saw HRD come back: everything queued is sent now, back-off or not.
 /// Answers how many items were tried and how many still wait.
 pub async fn flush(gw: &Gateway) -> Result<(usize, i64)> {

@@ -30,10 +30,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn render(State(state): State<AppState>) -> Response {
-    let gw = &state.gateway;
-    if let Ok((depth, oldest)) = gw.store.outbox_depth().await {
+    if let Ok((depth, oldest_age)) = crate::domain::outbox::depth(&state.gateway).await {
         metrics::gauge!("motp_outbox_depth").set(depth as f64);
-        let age = oldest.map(|t| gw.now() - t).unwrap_or(0);
+        let age = oldest_age.unwrap_or(0);
         metrics::gauge!("motp_outbox_oldest_age_seconds").set(age as f64);
     }
     (

@@ -136,12 +136,11 @@ pub fn app(state: AppState) -> Router {
 
 /// Ready when the database answers; also reports the outbox's depth and its oldest item's age.
 async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    let gw = &state.gateway;
-    match gw.store.outbox_depth().await {
-        Ok((depth, oldest)) => Json(serde_json::json!({
+    match crate::domain::outbox::depth(&state.gateway).await {
+        Ok((depth, oldest_age)) => Json(serde_json::json!({
             "database": true,
             "outbox_depth": depth,
-            "outbox_oldest_age_seconds": oldest.map(|t| gw.now() - t),
+            "outbox_oldest_age_seconds": oldest_age,
         }))
         .into_response(),
         Err(_) => (

@@ -2,7 +2,7 @@
 //! answered with XML `RetVal` 101 accepted / 102 refused) and the server-to-server
 //! `phone_auth_hist` (JSON, API-key headers, `{code,msg,data_cnt}`).
 
-use super::{classify, instrumented, UpstreamError};
+use super::{instrumented, send, UpstreamError};
 use crate::model::OutboxKind;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -68,19 +68,14 @@ impl EmonClient {
         api_user: &str,
         payload: &str,
     ) -> Result<EmonAnswer, UpstreamError> {
-        let res = self
+        let request = self
             .http
             .post(format!("{}{PHONE_AUTH_HIST_PATH}", self.api_base_url))
             .header("X-TQIAPI-HEADER", api_key)
             .header("X-TQIAPI-USER", api_user)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(payload.to_string())
-            .send()
-            .await
-            .map_err(classify)?;
-        if !res.status().is_success() {
-            return Err(UpstreamError::Status(res.status().as_u16()));
-        }
+            .body(payload.to_string());
+        let res = send(request).await?;
         let answer: serde_json::Value = res.json().await.map_err(|_| UpstreamError::Garbled)?;
         let code = match &answer["code"] {
             serde_json::Value::Number(n) => n.to_string(),
@@ -122,16 +117,12 @@ impl EmonClient {
         path: &str,
         fields: &BTreeMap<String, String>,
     ) -> Result<EmonAnswer, UpstreamError> {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base_url))
-            .form(fields)
-            .send()
-            .await
-            .map_err(classify)?;
-        if !res.status().is_success() {
-            return Err(UpstreamError::Status(res.status().as_u16()));
-        }
+        let res = send(
+            self.http
+                .post(format!("{}{path}", self.base_url))
+                .form(fields),
+        )
+        .await?;
         let body = res
             .text()
             .await

@@ -1,7 +1,7 @@
 //! The client for HRD's mOTP API: form-urlencoded POSTs with a timeout, answers parsed as HRD writes
 //! them. Transport failures are told apart from HRD's own answers.
 
-use super::{classify, instrumented, UpstreamError};
+use super::{classify, instrumented, send, UpstreamError};
 use motp_protocol::hrd::{
     HrdAnswer, OtpAccreditForm, UserResetForm, OTP_ACCREDIT_PATH, USER_RESET_PATH,
 };
@@ -40,16 +40,12 @@ impl HrdClient {
         path: &str,
         form: &F,
     ) -> Result<HrdAnswer, UpstreamError> {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base_url))
-            .form(form)
-            .send()
-            .await
-            .map_err(classify)?;
-        if !res.status().is_success() {
-            return Err(UpstreamError::Status(res.status().as_u16()));
-        }
+        let res = send(
+            self.http
+                .post(format!("{}{path}", self.base_url))
+                .form(form),
+        )
+        .await?;
         let body = res.bytes().await.map_err(classify)?;
         serde_json::from_slice(&body).map_err(|_| UpstreamError::Garbled)
     }

@@ -40,6 +40,17 @@ pub(crate) fn classify(e: reqwest::Error) -> UpstreamError {
     }
 }
 
+/// Sends `request`; an answer that is not 2xx is a failure like no answer at all.
+pub(crate) async fn send(
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, UpstreamError> {
+    let res = request.send().await.map_err(classify)?;
+    if !res.status().is_success() {
+        return Err(UpstreamError::Status(res.status().as_u16()));
+    }
+    Ok(res)
+}
+
 /// Runs one call to HRD or e-mon named `call`, and records its answer code (`code` of the answer,
 /// or `timeout`/`unreachable`) and how long it took.
 pub(crate) async fn instrumented<T>(
