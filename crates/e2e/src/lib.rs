@@ -135,10 +135,18 @@ async fn start_chromedriver() -> Result<(Child, u16), Box<dyn std::error::Error 
 
 impl Harness {
     pub async fn start() -> Result<Harness, Box<dyn std::error::Error + Send + Sync>> {
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`Harness::start`], with the server's arguments changed by `tweak` first (say, no outbox
+    /// worker, for a journey that sends the outbox itself).
+    pub async fn start_with(
+        tweak: impl FnOnce(&mut ServeArgs),
+    ) -> Result<Harness, Box<dyn std::error::Error + Send + Sync>> {
         let dist = widget_dist()?;
         let dir = tempfile::tempdir()?;
         let clock = AdjustableClock::fixed(T0);
-        let args = ServeArgs {
+        let mut args = ServeArgs {
             listen: "127.0.0.1:0".parse()?,
             config: None,
             database_url: format!("sqlite://{}", dir.path().join("motp.db").display()),
@@ -156,6 +164,7 @@ impl Harness {
             outbox_interval_secs: 5,
             log_json: false,
         };
+        tweak(&mut args);
         let server = launch::start(&args, clock.clone(), std::future::pending()).await?;
         // start() moved the sandbox clock by `sandbox_clock_offset`; keep it fixed at T0.
         clock.set_fixed(T0);
@@ -189,7 +198,16 @@ impl Harness {
         F: FnOnce(Arc<Harness>) -> Fut,
         Fut: Future<Output = TestResult>,
     {
-        let harness = Arc::new(Harness::start().await.expect("harness starts"));
+        Self::journey_with(name, |_| {}, body).await
+    }
+
+    /// [`Harness::journey`] on a server whose arguments `tweak` changed (see [`Harness::start_with`]).
+    pub async fn journey_with<F, Fut>(name: &str, tweak: impl FnOnce(&mut ServeArgs), body: F)
+    where
+        F: FnOnce(Arc<Harness>) -> Fut,
+        Fut: Future<Output = TestResult>,
+    {
+        let harness = Arc::new(Harness::start_with(tweak).await.expect("harness starts"));
         let result = body(harness.clone()).await;
         if let Err(e) = &result {
             let dir =

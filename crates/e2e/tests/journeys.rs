@@ -2,7 +2,9 @@
 //! gateway, and the sandbox standing in for HRD.
 
 use fantoccini::Locator;
+use hrd_sandbox::faults::FaultMode;
 use motp_e2e::{check, Harness, T0};
+use motp_server::tenant::SANDBOX_DEMO_SECRET;
 
 /// What the sandbox's virtual phone shows for the demo trainee at `at`.
 fn phone_code(h: &Harness, at: i64) -> String {
@@ -116,6 +118,91 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
             resets[0].fields["M_RETCD"] == "0000",
             "the provider's result code"
         );
+        h.submit(&right).await?;
+        h.widget_text_containing("motp", "인증되었습니다").await?;
+        let playing = h
+            .until("document.getElementById('video').classList.contains('playing')")
+            .await;
+        check!(playing.is_ok(), "the lecture never started playing");
+        Ok(())
+    })
+    .await;
+}
+
+/// HRD does not answer the `user_reset` the phone check triggers: the widget says the unlock is on
+/// its way (not "could not reach the server"), the reset waits in the outbox, the operator's flush
+/// sends it once HRD is back, and the trainee's next code verifies. The server runs without its
+/// outbox worker, so only the flush can send the reset.
+#[tokio::test]
+async fn a_reset_hrd_does_not_answer_is_queued_then_sent_and_the_next_code_verifies() {
+    let no_worker = |args: &mut motp_server::config::ServeArgs| args.outbox_interval_secs = 0;
+    Harness::journey_with("reset_queued", no_worker, |h| async move {
+        h.browser.goto(&h.url("/")).await?;
+        let right = phone_code(&h, T0);
+        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+        for n in 1..=5 {
+            h.submit_wrong(&wrong, n).await?;
+        }
+        h.in_widget("motp", ".panel button.primary")
+            .await?
+            .click()
+            .await?;
+        h.widget_text_containing("motp", "새 창에서").await?;
+
+        // The phone check itself calls neither HRD nor e-mon: the one call this fault meets is the
+        // user_reset that follows it. HRD holds it past the gateway's timeout.
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
+        sandbox.faults.set(FaultMode::Timeout, 1);
+        h.phone_check_in_popup("홍길동", "010-1234-5678").await?;
+        // Waits for the widget's answer, whichever it is, so a wrong one fails at once.
+        const QUEUED: &str = "잠금 해제 요청을 mOTP 서버에 보내는 중입니다";
+        const NETWORK: &str = "서버에 연결하지 못했습니다";
+        let text = h
+            .until(&format!(
+                "(t => (t.includes({QUEUED:?}) || t.includes({NETWORK:?})) && t)(document.getElementById('motp').shadowRoot.textContent)"
+            ))
+            .await?;
+        let text = text.as_str().unwrap_or_default();
+        check!(
+            text.contains(QUEUED) && !text.contains(NETWORK),
+            "a queued reset is shown as such, not as a network failure: {text}"
+        );
+        check!(
+            sandbox.faults.peek().is_none(),
+            "the user_reset met the fault: {:?} still armed",
+            sandbox.faults.peek()
+        );
+        let resets = sandbox.logs(Some("reset"));
+        check!(resets.is_empty(), "HRD has accepted no reset yet: {resets:?}");
+
+        // HRD is back; the operator sends the outbox now.
+        sandbox.faults.set(FaultMode::Timeout, 0);
+        let flushed: serde_json::Value = reqwest::Client::new()
+            .post(h.url("/v1/admin/outbox/flush"))
+            .basic_auth("demo", Some(SANDBOX_DEMO_SECRET))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        check!(
+            flushed == serde_json::json!({"tried": 1, "queued": 0}),
+            "the flush sent the one queued reset: {flushed}"
+        );
+        let resets = sandbox.logs(Some("reset"));
+        check!(
+            resets.len() == 1 && resets[0].answer == "200",
+            "one user_reset, accepted: {resets:?}"
+        );
+
+        // The queued screen leads back to the code step; the code on the phone now verifies.
+        let back = h.in_widget("motp", ".panel button.primary").await?;
+        let label = back.text().await?;
+        check!(
+            label == "다시 입력하기",
+            "the queued screen's way forward: {label:?}"
+        );
+        back.click().await?;
         h.submit(&right).await?;
         h.widget_text_containing("motp", "인증되었습니다").await?;
         let playing = h
