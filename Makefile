@@ -15,7 +15,7 @@ WIDGET_GZIP_LIMIT ?= 100000
 ## make demo: the product on its embedded defaults (sandbox HRD, SQLite under ./data), on 127.0.0.1:8080.
 demo: bootstrap widget
 	cargo build --release -p motp-server
-	./target/release/motp-server --listen 127.0.0.1:8080 --widget-dir dist
+	./target/release/motp-server --sandbox --listen 127.0.0.1:8080 --widget-dir dist
 
 ## make test: formatting, lints, native tests, widget tests in headless Chromium, end-to-end tests.
 test: bootstrap lint test-native test-postgres widget widget-size test-wasm test-e2e

@@ -158,7 +158,7 @@ impl Harness {
             per_ip_per_minute: 300,
             sandbox_clock_offset: 0,
             sandbox_state: dir.path().join("sandbox.json"),
-            allow_sandbox_identity: false,
+            sandbox: true,
             emon_url: None,
             emon_api_url: None,
             outbox_interval_secs: 5,

@@ -4,7 +4,7 @@
 use fantoccini::Locator;
 use hrd_sandbox::faults::FaultMode;
 use motp_e2e::{check, Harness, T0};
-use motp_server::tenant::SANDBOX_DEMO_SECRET;
+use motp_server::tenant::SANDBOX_DEMO_API_KEY;
 
 /// What the sandbox's virtual phone shows for the demo trainee at `at`.
 fn phone_code(h: &Harness, at: i64) -> String {
@@ -179,7 +179,7 @@ async fn a_reset_hrd_does_not_answer_is_queued_then_sent_and_the_next_code_verif
         sandbox.faults.set(FaultMode::Timeout, 0);
         let flushed: serde_json::Value = reqwest::Client::new()
             .post(h.url("/v1/admin/outbox/flush"))
-            .basic_auth("demo", Some(SANDBOX_DEMO_SECRET))
+            .basic_auth("demo", Some(SANDBOX_DEMO_API_KEY))
             .send()
             .await?
             .error_for_status()?

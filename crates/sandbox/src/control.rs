@@ -116,11 +116,28 @@ struct ClockBody {
     fixed_unix: Option<i64>,
 }
 
-/// `POST /sandbox/clock {"offset_seconds"}` or `{"fixed_unix"}`.
+/// How far the sandbox clock may be moved from the machine's: a year either way.
+pub const MAX_CLOCK_OFFSET_SECS: i64 = 366 * 24 * 3600;
+/// The instants the clock may be fixed at: 2000-01-01 to 2100-01-01 (UTC).
+pub const FIXED_CLOCK_RANGE: std::ops::RangeInclusive<i64> = 946_684_800..=4_102_444_800;
+
+/// `POST /sandbox/clock {"offset_seconds"}` or `{"fixed_unix"}`, each range-checked: the clock
+/// also drives the gateway's in sandbox mode, and nothing sensible lies a century away.
 async fn set_clock(State(sb): State<Arc<Sandbox>>, Json(body): Json<ClockBody>) -> Response {
+    let bad = |message: &str| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": "bad_clock", "message": message})),
+        )
+            .into_response()
+    };
     match (body.offset_seconds, body.fixed_unix) {
-        (Some(offset), None) => sb.clock.set_offset(offset),
-        (None, Some(fixed)) => sb.clock.set_fixed(fixed),
+        (Some(offset), None) if offset.abs() <= MAX_CLOCK_OFFSET_SECS => {
+            sb.clock.set_offset(offset)
+        }
+        (None, Some(fixed)) if FIXED_CLOCK_RANGE.contains(&fixed) => sb.clock.set_fixed(fixed),
+        (Some(_), None) => return bad("offset_seconds must be within a year (±31,622,400)"),
+        (None, Some(_)) => return bad("fixed_unix must be between 2000-01-01 and 2100-01-01"),
         _ => {
             return (
                 StatusCode::UNPROCESSABLE_ENTITY,

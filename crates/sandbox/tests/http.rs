@@ -249,6 +249,23 @@ async fn clock_control_moves_the_phone() {
 }
 
 #[tokio::test]
+async fn clock_inputs_out_of_range_are_refused_and_change_nothing() {
+    let (_, app) = sandbox(SandboxConfig::default());
+    let before = get_json(&app, "/sandbox/clock").await;
+    for body in [
+        json!({"offset_seconds": i64::MAX}),
+        json!({"offset_seconds": -40_000_000}),
+        json!({"fixed_unix": -1}),
+        json!({"fixed_unix": 9_999_999_999i64}),
+        json!({"offset_seconds": 1, "fixed_unix": T0}),
+    ] {
+        let c = post_json(&app, "/sandbox/clock", body.clone()).await;
+        assert_eq!(c["error"], "bad_clock", "{body}");
+    }
+    assert_eq!(get_json(&app, "/sandbox/clock").await, before);
+}
+
+#[tokio::test]
 async fn emon_logs_are_kept_in_order() {
     let (_, app) = sandbox(SandboxConfig::default());
     let fields = |eval: &str| {

@@ -1,5 +1,7 @@
-//! All configuration: command-line flags, each with an environment variable, plus an optional TOML
-//! file of tenants. With nothing given, the server runs in sandbox mode with one demo tenant.
+//! All configuration: command-line flags, each with an environment variable, plus a TOML file of
+//! tenants. Two modes, never implied: production (`--config`, `--hrd-url` and `--emon-url`
+//! required) and sandbox (`--sandbox`: the offline HRD emulator, the demo LMS, sandbox secrets
+//! only, loopback only).
 
 use clap::{Args, Parser, Subcommand};
 use std::net::{IpAddr, SocketAddr};
@@ -26,6 +28,16 @@ pub enum Command {
     Token(Box<TokenArgs>),
     /// Export the audit trail of a tenant (CSV or JSON Lines) to standard output.
     Audit(AuditArgs),
+    /// The keys that sign receipts (kept in the database, shared by every instance).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum KeysCommand {
+    /// A new receipt-signing key: published at once, signing a minute later; the previous key
+    /// stays published until its last receipt has expired. Prints the new key's id.
+    Rotate,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -46,6 +58,9 @@ pub struct AuditArgs {
     pub format: crate::domain::audit::Format,
 }
 
+/// How far sandbox mode's clock may be moved from the machine's, in seconds: a year.
+pub const SANDBOX_CLOCK_RANGE: i64 = 366 * 24 * 3600;
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -56,7 +71,13 @@ pub struct ServeArgs {
         global = true
     )]
     pub listen: SocketAddr,
-    /// TOML file with the tenants (institutions). Without it: sandbox mode, one demo tenant.
+    /// Sandbox mode: HRD, e-mon and the phone identity check emulated offline (the embedded
+    /// sandbox, or an `--hrd-url` on loopback), the demo LMS page, sandbox secrets only, loopback
+    /// only. Never implied: without it `--config`, `--hrd-url` and `--emon-url` are required.
+    #[arg(long, env = "MOTP_SANDBOX", global = true)]
+    pub sandbox: bool,
+    /// TOML file with the tenants (institutions). Required in production; in sandbox mode without
+    /// it, one demo tenant.
     #[arg(long, env = "MOTP_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// Database URL (`sqlite://path`); the file is created if missing.
@@ -67,11 +88,12 @@ pub struct ServeArgs {
         global = true
     )]
     pub database_url: String,
-    /// HRD mOTP base URL. Without it the embedded sandbox is used (served under /hrd on this port).
+    /// HRD mOTP base URL. Required in production; in sandbox mode without it the embedded
+    /// sandbox is used (served under /hrd on this port).
     #[arg(long, env = "MOTP_HRD_URL", global = true)]
     pub hrd_url: Option<String>,
-    /// e-mon base URL for identity-check logs. Without it: the embedded sandbox in sandbox mode,
-    /// otherwise required.
+    /// e-mon base URL for identity-check logs. Required in production; in sandbox mode it defaults
+    /// to the HRD URL (the sandbox emulates both).
     #[arg(long, env = "MOTP_EMON_URL", global = true)]
     pub emon_url: Option<String>,
     /// e-mon's server-to-server API base URL (`phone_auth_hist`); defaults to --emon-url.
@@ -120,12 +142,14 @@ pub struct ServeArgs {
         global = true
     )]
     pub per_ip_per_minute: u32,
-    /// Sandbox mode only: run the clock this many seconds off the machine's (demos).
+    /// Sandbox mode only: run the clock this many seconds off the machine's (demos), at most a
+    /// year either way.
     #[arg(
         long,
         env = "MOTP_SANDBOX_CLOCK_OFFSET",
         default_value_t = 0,
         allow_negative_numbers = true,
+        value_parser = clap::value_parser!(i64).range(-SANDBOX_CLOCK_RANGE..=SANDBOX_CLOCK_RANGE),
         global = true
     )]
     pub sandbox_clock_offset: i64,
@@ -137,10 +161,6 @@ pub struct ServeArgs {
         global = true
     )]
     pub sandbox_state: PathBuf,
-    /// Tests only: let a tenant use the sandbox identity provider with an external HRD URL (an HRD
-    /// sandbox on another port). Never in production: that provider fakes the phone check.
-    #[arg(long, env = "MOTP_ALLOW_SANDBOX_IDENTITY", hide = true, global = true)]
-    pub allow_sandbox_identity: bool,
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "MOTP_LOG_JSON", global = true)]
     pub log_json: bool,

@@ -3,7 +3,7 @@
 
 use clap::Parser;
 use motp_protocol::clock::{AdjustableClock, SystemClock};
-use motp_server::config::{AuditArgs, Cli, Command, TokenArgs};
+use motp_server::config::{AuditArgs, Cli, Command, KeysCommand, TokenArgs};
 use motp_server::domain::jwt::{self as token, LaunchClaims, LAUNCH_AUDIENCE};
 use motp_server::startup as launch;
 use std::process::ExitCode;
@@ -25,6 +25,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Token(args)) => print_token(&cli.serve, &args),
         Some(Command::Audit(args)) => export_audit(&cli.serve, &args).await,
+        Some(Command::Keys(KeysCommand::Rotate)) => rotate_keys(&cli.serve).await,
         Some(Command::Serve) | None => serve(&cli.serve).await,
     };
     match result {
@@ -50,6 +51,27 @@ async fn serve(args: &motp_server::config::ServeArgs) -> Result<(), launch::BoxE
     Ok(())
 }
 
+/// The tenants a command that does not serve works on: the configuration file's, or with
+/// `--sandbox` the demo tenant.
+fn command_tenants(
+    serve: &motp_server::config::ServeArgs,
+) -> Result<motp_server::tenant::Tenants, launch::BoxError> {
+    match (&serve.config, serve.sandbox) {
+        (Some(path), _) => Ok(motp_server::tenant::Tenants::load(path)?),
+        (None, true) => Ok(motp_server::tenant::Tenants::sandbox_demo(serve.listen)),
+        (None, false) => Err("missing --config (or --sandbox, for the demo tenant)".into()),
+    }
+}
+
+/// `motp-server keys rotate`: a new receipt-signing key in the database every instance shares.
+async fn rotate_keys(serve: &motp_server::config::ServeArgs) -> Result<(), launch::BoxError> {
+    let store = motp_server::store::Store::open(&serve.database_url).await?;
+    let now = motp_protocol::clock::Clock::now_unix(&SystemClock);
+    let kid = motp_server::domain::receipt_keys::rotate(&store, now).await?;
+    println!("{kid}");
+    Ok(())
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -71,7 +93,7 @@ async fn export_audit(
     serve: &motp_server::config::ServeArgs,
     args: &AuditArgs,
 ) -> Result<(), launch::BoxError> {
-    let tenants = launch::tenants(serve, serve.listen)?;
+    let tenants = command_tenants(serve)?;
     let tenant = match &args.tenant {
         Some(id) => tenants.get(id).ok_or_else(|| format!("no tenant {id}"))?,
         None => tenants.only().ok_or("several tenants: pass --tenant")?,
@@ -94,7 +116,7 @@ fn print_token(
     serve: &motp_server::config::ServeArgs,
     args: &TokenArgs,
 ) -> Result<(), launch::BoxError> {
-    let tenants = launch::tenants(serve, serve.listen)?;
+    let tenants = command_tenants(serve)?;
     let tenant = match &args.tenant {
         Some(id) => tenants.get(id).ok_or_else(|| format!("no tenant {id}"))?,
         None => tenants.only().ok_or("several tenants: pass --tenant")?,

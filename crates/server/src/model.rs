@@ -299,6 +299,16 @@ pub struct AuditRow {
     pub detail: Option<String>,
 }
 
+/// A receipt-signing key, as stored.
+pub struct ReceiptKeyRecord {
+    pub kid: String,
+    /// PKCS#8, base64.
+    pub private_key: String,
+    /// The raw public key, base64url.
+    pub public_key: String,
+    pub created_at: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

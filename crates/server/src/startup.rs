@@ -3,11 +3,12 @@
 
 use crate::config::ServeArgs;
 use crate::domain::limits::Limits;
+use crate::domain::receipt_keys::{self, ReceiptKeys};
 use crate::domain::{outbox, Gateway};
 use crate::http::sandbox::SandboxMode;
 use crate::http::{app, AppState, Inner};
 use crate::store::{Checkpoints, Store};
-use crate::tenant::{ProviderKind, Tenants, SANDBOX_DEMO_SECRET};
+use crate::tenant::{ProviderKind, Tenants, SANDBOX_CREDENTIAL_PREFIX};
 use crate::upstream::emon::EmonClient;
 use crate::upstream::hrd::HrdClient;
 use hrd_sandbox::{Sandbox, SandboxConfig};
@@ -32,12 +33,109 @@ impl Running {
     }
 }
 
-/// The tenants the arguments name: the TOML file, or the sandbox demo tenant.
-pub fn tenants(args: &ServeArgs, addr: SocketAddr) -> Result<Tenants, BoxError> {
-    match &args.config {
-        Some(path) => Ok(Tenants::load(path)?),
-        None => Ok(Tenants::sandbox_demo(addr)),
+/// What the arguments ask for. Sandbox mode is never implied: it takes `--sandbox`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A real HRD and e-mon, the institutions' own tenants.
+    Production,
+    /// The offline emulator (embedded, or `--hrd-url` on loopback), sandbox credentials only.
+    Sandbox,
+}
+
+/// The mode the arguments ask for, or what is missing or not allowed in it: checked before
+/// anything starts, so a production server missing a flag never runs as a sandbox.
+pub fn mode(args: &ServeArgs) -> Result<Mode, String> {
+    let urls = [
+        ("--hrd-url", &args.hrd_url),
+        ("--emon-url", &args.emon_url),
+        ("--emon-api-url", &args.emon_api_url),
+    ];
+    if args.sandbox {
+        if !args.listen.ip().is_loopback() {
+            return Err(format!(
+                "sandbox mode listens on loopback only, not {} (--listen 127.0.0.1:PORT)",
+                args.listen
+            ));
+        }
+        for (flag, url) in urls {
+            if let Some(url) = url.as_deref().filter(|u| !is_loopback_url(u)) {
+                return Err(format!(
+                    "sandbox mode talks to an emulator on loopback only, not {flag} {url}"
+                ));
+            }
+        }
+        return Ok(Mode::Sandbox);
     }
+    let missing: Vec<&str> = [
+        ("--config", args.config.is_none()),
+        ("--hrd-url", args.hrd_url.is_none()),
+        ("--emon-url", args.emon_url.is_none()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, absent)| absent.then_some(flag))
+    .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "missing {}: a production server needs --config, --hrd-url and --emon-url \
+             (or --sandbox, for the offline emulator)",
+            missing.join(", ")
+        ));
+    }
+    Ok(Mode::Production)
+}
+
+fn is_loopback_url(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    match url.host_str() {
+        Some("localhost") => true,
+        Some(host) => host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
+    }
+}
+
+/// The tenants of `mode`: the TOML file, or in sandbox mode without one the demo tenant; each
+/// checked against the mode (sandbox credentials in sandbox mode only, and only there).
+pub fn tenants(args: &ServeArgs, mode: Mode, addr: SocketAddr) -> Result<Tenants, String> {
+    let tenants = match &args.config {
+        Some(path) => Tenants::load(path)?,
+        None if mode == Mode::Sandbox => Tenants::sandbox_demo(addr),
+        None => return Err("missing --config (or --sandbox, for the demo tenant)".into()),
+    };
+    for t in tenants.all() {
+        match mode {
+            Mode::Sandbox if !t.has_sandbox_credentials() => {
+                return Err(format!(
+                    "tenant {}: sandbox mode takes only sandbox credentials (a secret and an \
+                     api_key starting with \"{SANDBOX_CREDENTIAL_PREFIX}\"), never an \
+                     institution's real ones",
+                    t.id
+                ))
+            }
+            Mode::Production if t.identity_provider == ProviderKind::Sandbox => {
+                return Err(format!(
+                    "tenant {}: identity_provider \"sandbox\" fakes the phone check: sandbox \
+                     mode only",
+                    t.id
+                ))
+            }
+            Mode::Production
+                if t.secret.starts_with(SANDBOX_CREDENTIAL_PREFIX)
+                    || t.api_key.starts_with(SANDBOX_CREDENTIAL_PREFIX) =>
+            {
+                return Err(format!(
+                    "tenant {}: sandbox credentials are public; never in production",
+                    t.id
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(tenants)
 }
 
 /// Binds, builds and starts serving; returns once the socket accepts connections.
@@ -46,31 +144,21 @@ pub async fn start(
     clock: Arc<AdjustableClock>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Running, BoxError> {
+    let mode = mode(args)?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
-    let tenants = tenants(args, addr)?;
+    let tenants = tenants(args, mode, addr)?;
 
-    let (hrd_url, emon_url, sandbox) = match &args.hrd_url {
-        Some(url) => {
-            if tenants.all().any(|t| t.secret == SANDBOX_DEMO_SECRET) {
-                return Err("the sandbox demo secret may not be used with a real HRD".into());
-            }
-            if tenants
-                .all()
-                .any(|t| t.identity_provider == ProviderKind::Sandbox)
-                && !args.allow_sandbox_identity
-            {
-                return Err(
-                    "identity_provider \"sandbox\" fakes the phone check: sandbox mode only".into(),
-                );
-            }
-            let emon = args
-                .emon_url
-                .clone()
-                .ok_or("--emon-url is required with --hrd-url")?;
+    let (hrd_url, emon_url, embedded) = match (mode, &args.hrd_url) {
+        (Mode::Production, Some(url)) => {
+            let emon = args.emon_url.clone().ok_or("missing --emon-url")?;
             (url.clone(), emon, None)
         }
-        None => {
+        (Mode::Sandbox, Some(url)) => {
+            let emon = args.emon_url.clone().unwrap_or_else(|| url.clone());
+            (url.clone(), emon, None)
+        }
+        (Mode::Sandbox, None) => {
             clock.set_offset(args.sandbox_clock_offset);
             let sandbox = Sandbox::new(
                 SandboxConfig {
@@ -83,6 +171,7 @@ pub async fn start(
             let embedded = format!("http://{addr}/hrd");
             (embedded.clone(), embedded, Some(sandbox))
         }
+        (Mode::Production, None) => return Err("missing --hrd-url".into()),
     };
     if !args.widget_dir.join("motp-embed.js").exists() {
         tracing::warn!(dir = %args.widget_dir.display(), "no built widget here: run `make widget` (or `make demo`)");
@@ -100,7 +189,10 @@ pub async fn start(
         clock,
         limits: Limits::new(args.per_trainee_per_minute, args.per_ip_per_minute),
         outbox_wakeup: tokio::sync::Notify::new(),
+        receipt_keys: ReceiptKeys::default(),
     });
+    // Receipts need a key from the first request on; every instance shares the same ones.
+    receipt_keys::ensure(&gateway.store, gateway.now()).await?;
     // A restart is the moment to retry: everything still queued is due at once.
     let resumed = gateway.store.outbox_resume(gateway.now()).await?;
     if resumed > 0 {
@@ -110,7 +202,8 @@ pub async fn start(
         gateway: gateway.clone(),
         trusted_proxies: args.trusted_proxies.clone(),
         widget_dir: args.widget_dir.clone(),
-        sandbox,
+        sandbox_mode: mode == Mode::Sandbox,
+        sandbox: embedded,
     });
     let router = app(state.clone());
     // One shutdown for all: the HTTP server drains its requests, the outbox worker finishes the

@@ -1,14 +1,21 @@
 //! Tenants: the institutions one deployment serves, each with its HRD id (AGTID), the LMS origins
-//! allowed to embed the widget, and the secret for launch tokens and receipts.
+//! allowed to embed the widget, and two credentials that each do one job: the signing secret (the
+//! LMS signs launch tokens and attestations with it) and the API key (the LMS server's HTTP Basic
+//! password for redeeming receipts and the admin endpoints). Receipts are signed by the gateway's
+//! own keys, with neither.
 
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-/// The demo tenant's secret. Public on purpose: it exists only in sandbox mode, and the server
-/// refuses to start with it against a real HRD.
+/// The demo tenant's signing secret. Public on purpose: it exists only in sandbox mode.
 pub const SANDBOX_DEMO_SECRET: &str = "sandbox-demo-secret-not-for-production";
+/// The demo tenant's API key. Public on purpose: it exists only in sandbox mode.
+pub const SANDBOX_DEMO_API_KEY: &str = "sandbox-demo-api-key-not-for-production";
+/// What every credential of sandbox mode starts with, and no real one may: sandbox mode refuses
+/// any other, so an institution's real secret never meets the emulator.
+pub const SANDBOX_CREDENTIAL_PREFIX: &str = "sandbox-";
 
 #[derive(Clone, Deserialize)]
 pub struct Tenant {
@@ -18,12 +25,18 @@ pub struct Tenant {
     /// LMS origins (`https://lms.example.ac.kr`) allowed to call the API from a browser.
     #[serde(default)]
     pub origins: Vec<String>,
-    /// HMAC secret for launch tokens and receipts. In the file, or in the environment variable
-    /// named by `secret_env`.
+    /// HMAC secret the LMS signs launch tokens and attestations with (never a password here). In
+    /// the file, or in the environment variable named by `secret_env`.
     #[serde(default)]
     pub secret: String,
     #[serde(default)]
     pub secret_env: Option<String>,
+    /// The LMS server's password (HTTP Basic `tenant_id:api_key`) for redeeming receipts and the
+    /// admin endpoints; signs nothing. In the file, or in the variable named by `api_key_env`.
+    #[serde(default)]
+    pub api_key: String,
+    #[serde(default)]
+    pub api_key_env: Option<String>,
     /// Whether the phone identity check may stand in for the code while HRD is down (대체인증).
     #[serde(default = "yes")]
     pub substitute_allowed: bool,
@@ -69,6 +82,7 @@ impl fmt::Debug for Tenant {
             .field("agtid", &self.agtid)
             .field("origins", &self.origins)
             .field("secret", &"<redacted>")
+            .field("api_key", &"<redacted>")
             .field(
                 "emon_api_key",
                 &if self.emon_api_key.is_empty() {
@@ -85,6 +99,12 @@ impl Tenant {
     /// Whether a browser at `origin` may call the API for this tenant.
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.origins.iter().any(|o| o == origin)
+    }
+
+    /// Whether both credentials are sandbox ones (see [`SANDBOX_CREDENTIAL_PREFIX`]).
+    pub fn has_sandbox_credentials(&self) -> bool {
+        self.secret.starts_with(SANDBOX_CREDENTIAL_PREFIX)
+            && self.api_key.starts_with(SANDBOX_CREDENTIAL_PREFIX)
     }
 }
 
@@ -109,6 +129,18 @@ impl Tenants {
             }
             if t.secret.len() < 32 {
                 return Err(format!("tenant {}: secret must be at least 32 bytes", t.id));
+            }
+            if t.api_key.len() < 32 {
+                return Err(format!(
+                    "tenant {}: api_key (or api_key_env) must be at least 32 bytes",
+                    t.id
+                ));
+            }
+            if t.api_key == t.secret {
+                return Err(format!(
+                    "tenant {}: api_key must differ from the signing secret (each does one job)",
+                    t.id
+                ));
             }
             if t.origins.iter().any(|o| o == "*" || o.ends_with('/')) {
                 return Err(format!(
@@ -152,6 +184,11 @@ impl Tenants {
                     format!("tenant {}: environment variable {var} is not set", t.id)
                 })?;
             }
+            if let Some(var) = &t.api_key_env {
+                t.api_key = std::env::var(var).map_err(|_| {
+                    format!("tenant {}: environment variable {var} is not set", t.id)
+                })?;
+            }
         }
         Tenants::new(list)
     }
@@ -168,6 +205,8 @@ impl Tenants {
             ],
             secret: SANDBOX_DEMO_SECRET.into(),
             secret_env: None,
+            api_key: SANDBOX_DEMO_API_KEY.into(),
+            api_key_env: None,
             substitute_allowed: true,
             identity_provider: ProviderKind::Sandbox,
             attest_url: None,
@@ -182,15 +221,16 @@ impl Tenants {
         self.0.get(id)
     }
 
-    /// The tenant whose id and secret these are (an LMS server's HTTP Basic credentials).
-    pub fn authenticate(&self, id: &str, secret: &str) -> Option<&Tenant> {
+    /// The tenant whose id and API key these are (an LMS server's HTTP Basic credentials). The
+    /// signing secret is not a password: it never authenticates.
+    pub fn authenticate(&self, id: &str, api_key: &str) -> Option<&Tenant> {
         let tenant = self.get(id)?;
-        // Constant-time comparison: the secret must not leak through timing.
-        let same = tenant.secret.len() == secret.len()
+        // Constant-time comparison: the key must not leak through timing.
+        let same = tenant.api_key.len() == api_key.len()
             && tenant
-                .secret
+                .api_key
                 .bytes()
-                .zip(secret.bytes())
+                .zip(api_key.bytes())
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                 == 0;
         same.then_some(tenant)
@@ -224,6 +264,8 @@ mod tests {
             origins: origins.iter().map(|s| s.to_string()).collect(),
             secret: secret.into(),
             secret_env: None,
+            api_key: "an-api-key-of-thirty-two-bytes-or-more".into(),
+            api_key_env: None,
             substitute_allowed: true,
             identity_provider: ProviderKind::Sandbox,
             attest_url: None,
@@ -254,6 +296,26 @@ mod tests {
     }
 
     #[test]
+    fn the_api_key_is_long_and_not_the_signing_secret() {
+        let long = "x".repeat(32);
+        let mut t = tenant(&["https://lms.example"], &long);
+        t.api_key = "short".into();
+        assert!(Tenants::new(vec![t.clone()]).is_err());
+        t.api_key = long.clone();
+        assert!(Tenants::new(vec![t]).is_err(), "the same as the secret");
+    }
+
+    #[test]
+    fn only_the_api_key_authenticates() {
+        let tenants = Tenants::sandbox_demo("127.0.0.1:8080".parse().unwrap());
+        assert!(tenants.authenticate("demo", SANDBOX_DEMO_API_KEY).is_some());
+        assert!(tenants.authenticate("demo", SANDBOX_DEMO_SECRET).is_none());
+        assert!(tenants
+            .authenticate("other", SANDBOX_DEMO_API_KEY)
+            .is_none());
+    }
+
+    #[test]
     fn secrets_never_show_in_debug() {
         let t = tenant(&[], "super-secret-value-that-is-long-enough");
         assert!(!format!("{t:?}").contains("super-secret"));
@@ -272,6 +334,7 @@ id = "kosa"
 agtid = "KOSA01"
 origins = ["https://lms.kosa.example"]
 secret_env = "MOTP_TEST_TENANT_SECRET_KOSA"
+api_key_env = "MOTP_TEST_TENANT_API_KEY_KOSA"
 attest_url = "https://lms.kosa.example/motp/identity"
 "#,
         )
@@ -281,6 +344,8 @@ attest_url = "https://lms.kosa.example/motp/identity"
             "missing variable is an error"
         );
         std::env::set_var("MOTP_TEST_TENANT_SECRET_KOSA", "k".repeat(40));
+        assert!(Tenants::load(&path).is_err(), "the API key is required too");
+        std::env::set_var("MOTP_TEST_TENANT_API_KEY_KOSA", "a".repeat(40));
         let tenants = Tenants::load(&path).unwrap();
         let t = tenants.get("kosa").unwrap();
         assert!(t.allows_origin("https://lms.kosa.example"));

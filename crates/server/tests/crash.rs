@@ -14,7 +14,8 @@ use sqlx::Connection;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-const SECRET: &str = "crash-test-secret-0123456789abcdef0123";
+const SECRET: &str = "sandbox-crash-test-secret-0123456789abcdef0123";
+const API_KEY: &str = "sandbox-crash-api-key-0123456789abcdef0123";
 const ORIGIN: &str = "https://lms.crash.example";
 const TRAINEES: usize = 20;
 
@@ -59,7 +60,7 @@ async fn setup() -> Setup {
     let config = dir.path().join("tenants.toml");
     std::fs::write(
         &config,
-        format!("[[tenants]]\nid = \"crash\"\nagtid = \"CRASH01\"\norigins = [\"{ORIGIN}\"]\nsecret = \"{SECRET}\"\nidentity_provider = \"sandbox\"\n"),
+        format!("[[tenants]]\nid = \"crash\"\nagtid = \"CRASH01\"\norigins = [\"{ORIGIN}\"]\nsecret = \"{SECRET}\"\napi_key = \"{API_KEY}\"\nidentity_provider = \"sandbox\"\n"),
     )
     .unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -86,7 +87,7 @@ async fn setup() -> Setup {
         "0",
         "--per-ip-per-minute",
         "10000",
-        "--allow-sandbox-identity",
+        "--sandbox",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -164,7 +165,7 @@ async fn post_check(
 async fn heal_and_flush(sandbox: &Sandbox, http: &reqwest::Client, server: &str) -> Value {
     sandbox.faults.set(FaultMode::Http500, 0);
     http.post(format!("{server}/v1/admin/outbox/flush"))
-        .basic_auth("crash", Some(SECRET))
+        .basic_auth("crash", Some(API_KEY))
         .send()
         .await
         .unwrap()

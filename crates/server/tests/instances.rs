@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use tokio::process::Child;
 const SECRET: &str = "multi-instance-secret-0123456789abcdef";
+const API_KEY: &str = "multi-instance-api-key-0123456789abcdef";
 const ORIGIN: &str = "https://lms.multi.example";
 
 /// One `motp-server` process (the real binary); returns it and its URL once it listens.
@@ -17,7 +18,7 @@ async fn instance(dir: &std::path::Path, db: &str, hrd: &str) -> (Child, String)
     let config = dir.join("tenants.toml");
     std::fs::write(
         &config,
-        format!("[[tenants]]\nid = \"multi\"\nagtid = \"MULTI01\"\norigins = [\"{ORIGIN}\"]\nsecret = \"{SECRET}\"\nattest_url = \"https://lms.multi.example/id\"\n"),
+        format!("[[tenants]]\nid = \"multi\"\nagtid = \"MULTI01\"\norigins = [\"{ORIGIN}\"]\nsecret = \"{SECRET}\"\napi_key = \"{API_KEY}\"\nattest_url = \"https://lms.multi.example/id\"\n"),
     )
     .unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -134,9 +135,11 @@ async fn two_instances_share_the_count_and_the_receipts() {
     let redeem = |server: String| {
         let (http, receipt) = (http.clone(), receipt.clone());
         async move {
+            let expect =
+                json!({ "sub": "trainee01", "eval_cd": "01", "class_tme": "1", "sid": "S" });
             http.post(format!("{server}/v1/receipts/redeem"))
-                .basic_auth("multi", Some(SECRET))
-                .json(&json!({ "receipt": receipt }))
+                .basic_auth("multi", Some(API_KEY))
+                .json(&json!({ "receipt": receipt, "expect": expect }))
                 .send()
                 .await
                 .unwrap()

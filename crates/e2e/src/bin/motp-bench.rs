@@ -211,7 +211,7 @@ async fn main() -> Result<(), BoxError> {
     let config = dir.path().join("tenants.toml");
     std::fs::write(
         &config,
-        format!("[[tenants]]\nid = \"bench\"\nagtid = \"BENCH01\"\norigins = [\"{ORIGIN}\"]\nsecret = \"{SECRET}\"\nattest_url = \"https://lms.bench.example/id\"\n"),
+        format!("[[tenants]]\nid = \"bench\"\nagtid = \"BENCH01\"\norigins = [\"{ORIGIN}\"]\nsecret = \"{SECRET}\"\napi_key = \"bench-tenant-api-key-0123456789abcdef0123\"\nattest_url = \"https://lms.bench.example/id\"\n"),
     )?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?

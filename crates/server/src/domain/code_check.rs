@@ -5,6 +5,7 @@
 use super::error::Result;
 use super::jwt::issue_receipt;
 use super::limits;
+use super::receipt_keys;
 use super::trainee::Trainee;
 use super::Gateway;
 use crate::model::{AttemptState, AuditEvent, AuditLine};
@@ -144,7 +145,8 @@ pub async fn verify(
     let outcome = match judge(&answer) {
         Verdict::Passed => {
             tx.clear_attempts(tenant, usrid, now).await?;
-            let (claims, receipt) = issue_receipt(trainee, "motp", "200", now);
+            let key = receipt_keys::signing_key(gw).await?;
+            let (claims, receipt) = issue_receipt(trainee, "motp", "200", now, &key);
             tx.save_receipt(&claims.jti, tenant, usrid, now).await?;
             VerifyOutcome::Verified { receipt }
         }

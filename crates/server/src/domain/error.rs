@@ -26,6 +26,10 @@ pub enum Error {
     ReceiptExpired,
     #[error("the receipt was already redeemed")]
     ReceiptAlreadyRedeemed,
+    #[error(
+        "the receipt does not prove what was expected (trainee, EVAL_CD, CLASS_TME or session)"
+    )]
+    ReceiptMismatch,
     #[error("the substitute check is offered only while HRD is not answering this trainee")]
     SubstituteNotAvailable,
     /// A broken promise of our own (a vanished row, an unreadable payload); the detail is logged.

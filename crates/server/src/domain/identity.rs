@@ -198,6 +198,9 @@ pub async fn attest(gw: &Gateway, attestation: &str) -> Result<String> {
     {
         return Err(bad("result, result_code and trnid are required"));
     }
+    if claims.jti.trim().is_empty() {
+        return Err(bad("jti is required"));
+    }
     let check = gw
         .store
         .identity_check(&claims.check_id)
@@ -206,6 +209,10 @@ pub async fn attest(gw: &Gateway, attestation: &str) -> Result<String> {
         .ok_or_else(|| bad("unknown state"))?;
     if now - check.created_at > CHECK_LIFETIME_SECS {
         return Err(bad("late: the check was started more than 10 minutes ago"));
+    }
+    // The LMS says whose check this was: it must be the trainee who started it.
+    if claims.sub != check.usrid {
+        return Err(bad("sub is not the trainee who started this check"));
     }
     let record = ProviderRecord {
         success: claims.result == "T",

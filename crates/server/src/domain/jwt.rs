@@ -6,10 +6,13 @@
 //!   offline or redeems (`POST /v1/receipts/redeem`);
 //! - **attestations**: an LMS server's signed report of its own NICE/KCB/PASS check.
 //!
-//! All HS256 under the tenant secret, each with its own `aud`; expiry is checked against the
-//! injected clock, never the machine's.
+//! Launch tokens and attestations are HS256 under the tenant secret, each with its own `aud`;
+//! receipts are EdDSA under the gateway's own keys ([`super::receipt_keys`]), with a `kid` and a
+//! `typ` of their own, so neither an LMS nor a trainee holding a launch token can make one. Expiry is
+//! checked against the injected clock, never the machine's.
 
 use super::error::{Error, Result};
+use super::receipt_keys::ReceiptKey;
 use super::trainee::Trainee;
 use crate::tenant::{Tenant, Tenants};
 use jsonwebtoken::errors::ErrorKind;
@@ -65,7 +68,8 @@ impl From<&str> for Audience {
     }
 }
 
-/// Signs `claims` with `secret` (HS256): launch tokens in tests and `motp-server token`, receipts.
+/// Signs `claims` with `secret` (HS256), as an LMS signs launch tokens and attestations (tests,
+/// `motp-server token`, the demo LMS).
 pub fn mint<C: Serialize>(claims: &C, secret: &str) -> String {
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
@@ -75,26 +79,34 @@ pub fn mint<C: Serialize>(claims: &C, secret: &str) -> String {
     .expect("HS256 encoding cannot fail")
 }
 
-/// The one way a JWT is checked here: HS256 only, signed with `secret`, for `audience`, from
-/// `issuer`, with the `required` claims present. Expiry is left to the caller and its clock.
+/// The one way a JWT is checked here: `algorithm` only, under `key`, for `audience`, from `issuer`,
+/// with the `required` claims present. Expiry is left to the caller and its clock.
 fn decode<T: DeserializeOwned>(
+    jwt: &str,
+    key: &DecodingKey,
+    algorithm: Algorithm,
+    audience: &str,
+    issuer: &str,
+    required: &[&str],
+) -> std::result::Result<T, jsonwebtoken::errors::Error> {
+    let mut validation = Validation::new(algorithm);
+    validation.set_audience(&[audience]);
+    validation.set_issuer(&[issuer]);
+    validation.validate_exp = false;
+    validation.set_required_spec_claims(required);
+    jsonwebtoken::decode::<T>(jwt, key, &validation).map(|data| data.claims)
+}
+
+/// [`decode`] for the HS256 tokens an LMS signs with its tenant secret.
+fn decode_hs256<T: DeserializeOwned>(
     jwt: &str,
     secret: &str,
     audience: &str,
     issuer: &str,
     required: &[&str],
 ) -> std::result::Result<T, jsonwebtoken::errors::Error> {
-    let mut validation = Validation::new(Algorithm::HS256);
-    validation.set_audience(&[audience]);
-    validation.set_issuer(&[issuer]);
-    validation.validate_exp = false;
-    validation.set_required_spec_claims(required);
-    jsonwebtoken::decode::<T>(
-        jwt,
-        &DecodingKey::from_secret(secret.as_bytes()),
-        &validation,
-    )
-    .map(|data| data.claims)
+    let key = DecodingKey::from_secret(secret.as_bytes());
+    decode(jwt, &key, Algorithm::HS256, audience, issuer, required)
 }
 
 /// The `iss` of an HS256 JWT, read *without* checking its signature: only to choose whose key then
@@ -125,7 +137,7 @@ pub fn verify(token: &str, tenants: &Tenants, now: i64) -> Result<Trainee> {
     let tenant = tenants
         .get(&tenant_id)
         .ok_or(Error::InvalidToken("unknown tenant (iss)"))?;
-    let claims: LaunchClaims = decode(
+    let claims: LaunchClaims = decode_hs256(
         token,
         &tenant.secret,
         LAUNCH_AUDIENCE,
@@ -192,6 +204,9 @@ fn trainee_from(c: LaunchClaims, tenant: Tenant) -> Result<Trainee> {
 
 /// The `iss` of every receipt; the `aud` is the tenant id.
 pub const RECEIPT_ISSUER: &str = "motp-server";
+/// The `typ` of every receipt's header: a receipt says what it is, even to a library that checks
+/// nothing else.
+pub const RECEIPT_TYPE: &str = "motp-receipt+jwt";
 /// How long an LMS has to redeem a receipt.
 pub const RECEIPT_LIFETIME_SECS: i64 = 10 * 60;
 
@@ -218,12 +233,14 @@ pub struct ReceiptClaims {
     pub jti: String,
 }
 
-/// A receipt for `trainee`, passed by `method` on HRD's `hrd_code`: its claims and the signed token.
+/// A receipt for `trainee`, passed by `method` on HRD's `hrd_code`, signed with `key`: its claims
+/// and the signed token.
 pub fn issue_receipt(
     trainee: &Trainee,
     method: &str,
     hrd_code: &str,
     now: i64,
+    key: &ReceiptKey,
 ) -> (ReceiptClaims, String) {
     let claims = ReceiptClaims {
         iss: RECEIPT_ISSUER.into(),
@@ -240,15 +257,36 @@ pub fn issue_receipt(
         exp: now + RECEIPT_LIFETIME_SECS,
         jti: random_id(),
     };
-    let token = mint(&claims, &trainee.tenant.secret);
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(key.kid.clone());
+    header.typ = Some(RECEIPT_TYPE.into());
+    let token = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_der(&key.pkcs8))
+        .expect("a stored Ed25519 key signs");
     (claims, token)
 }
 
-/// Checks a receipt's signature, issuer, audience and expiry for `tenant`.
-pub fn verify_receipt(token: &str, tenant: &Tenant, now: i64) -> Result<ReceiptClaims> {
+/// Checks a receipt's header (`EdDSA`, its `typ`, a `kid` among `keys`), signature, issuer,
+/// audience and expiry for `tenant`.
+pub fn verify_receipt(
+    token: &str,
+    tenant: &Tenant,
+    now: i64,
+    keys: &[ReceiptKey],
+) -> Result<ReceiptClaims> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| Error::InvalidReceipt)?;
+    if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(RECEIPT_TYPE) {
+        return Err(Error::InvalidReceipt);
+    }
+    let key = keys
+        .iter()
+        .find(|k| header.kid.as_deref() == Some(k.kid.as_str()))
+        .ok_or(Error::InvalidReceipt)?;
+    let public = DecodingKey::from_ed_components(&key.x)
+        .map_err(|_| Error::Internal(format!("receipt key {}: bad public key", key.kid)))?;
     let claims: ReceiptClaims = decode(
         token,
-        &tenant.secret,
+        &public,
+        Algorithm::EdDSA,
         &tenant.id,
         RECEIPT_ISSUER,
         &["exp", "aud", "iss"],
@@ -270,6 +308,8 @@ pub struct AttestationClaims {
     /// The identity check's id (the wire's `state`).
     #[serde(rename = "state")]
     pub check_id: String,
+    /// USRID: the trainee the check was for, as the LMS knows them.
+    pub sub: String,
     /// `T` when the provider confirmed the person, `F` otherwise.
     pub result: String,
     /// The provider's own result code and transaction id.
@@ -286,12 +326,12 @@ pub struct AttestationClaims {
 /// Checks an attestation's signature, audience and issuer for `tenant` (its freshness and content
 /// are the identity check's to judge).
 pub fn verify_attestation(jwt: &str, tenant: &Tenant) -> Option<AttestationClaims> {
-    decode(
+    decode_hs256(
         jwt,
         &tenant.secret,
         ATTESTATION_AUDIENCE,
         &tenant.id,
-        &["iat", "aud", "iss"],
+        &["iat", "aud", "iss", "sub"],
     )
     .ok()
 }

@@ -6,7 +6,8 @@
 //! - [`code_check`]: the 6-digit code, decided by HRD's answer alone;
 //! - [`identity`]: the phone identity check (providers, start, status, results);
 //! - [`lock_reset`]: lifting a lock with a check; [`substitute`]: a check standing in for the code;
-//! - [`receipts`]: an LMS redeeming a receipt; [`outbox`]: sending what HRD must receive;
+//! - [`receipts`]: an LMS redeeming a receipt; [`receipt_keys`]: the keys that sign receipts;
+//! - [`outbox`]: sending what HRD must receive;
 //! - [`audit`]: the institution's export; [`limits`]: per-trainee and per-IP limits.
 
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod jwt;
 pub mod limits;
 pub mod lock_reset;
 pub mod outbox;
+pub mod receipt_keys;
 pub mod receipts;
 pub mod substitute;
 pub mod trainee;
@@ -40,6 +42,8 @@ pub struct Gateway {
     pub limits: limits::Limits,
     /// Wakes the outbox worker when something is queued.
     pub outbox_wakeup: tokio::sync::Notify,
+    /// The receipt-signing keys this instance has loaded.
+    pub receipt_keys: receipt_keys::ReceiptKeys,
 }
 
 impl Gateway {

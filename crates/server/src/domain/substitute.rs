@@ -7,6 +7,7 @@
 use super::error::{Error, Result};
 use super::jwt::issue_receipt;
 use super::outbox;
+use super::receipt_keys;
 use super::trainee::Trainee;
 use super::Gateway;
 use crate::model::{
@@ -67,7 +68,8 @@ pub async fn complete(
     }
     tx.finish_identity_check(check_id, CheckStatus::Used, now)
         .await?;
-    let (claims, receipt) = issue_receipt(trainee, "phone", "substitute", now);
+    let key = receipt_keys::signing_key(gw).await?;
+    let (claims, receipt) = issue_receipt(trainee, "phone", "substitute", now, &key);
     tx.save_receipt(&claims.jti, tenant, usrid, now).await?;
     // The record e-mon must receive, stored with the receipt and sent after the commit.
     let (kind, payload) = emon_log(trainee, &check)?;

@@ -87,6 +87,7 @@ impl AppError {
                 Error::InvalidReceipt => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_receipt"),
                 Error::ReceiptExpired => (StatusCode::GONE, "receipt_expired"),
                 Error::ReceiptAlreadyRedeemed => (StatusCode::CONFLICT, "receipt_already_redeemed"),
+                Error::ReceiptMismatch => (StatusCode::CONFLICT, "receipt_mismatch"),
                 Error::SubstituteNotAvailable => (StatusCode::CONFLICT, "substitute_not_available"),
                 Error::Internal(_) | Error::Store(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "internal")

@@ -17,7 +17,6 @@ pub mod widget_files;
 pub use error::{AppError, AppJson, AppQuery};
 
 use crate::domain::Gateway;
-use crate::tenant::ProviderKind;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -46,7 +45,9 @@ pub struct Inner {
     pub trusted_proxies: Vec<IpAddr>,
     /// Where the built widget's files are.
     pub widget_dir: PathBuf,
-    /// Sandbox mode: the embedded HRD emulator and the demo LMS.
+    /// Sandbox mode: the sandbox identity provider's page is served.
+    pub sandbox_mode: bool,
+    /// Sandbox mode with the embedded emulator: it is served under `/hrd`, beside the demo LMS.
     pub sandbox: Option<SandboxMode>,
 }
 
@@ -97,14 +98,9 @@ pub fn app(state: AppState) -> Router {
         .merge(substitute::routes())
         .merge(receipts::routes())
         .merge(admin::routes());
-    // The sandbox provider's carrier page exists only where a tenant may use it.
-    let sandbox_identity = state.sandbox.is_some()
-        || state
-            .gateway
-            .tenants
-            .all()
-            .any(|t| t.identity_provider == ProviderKind::Sandbox);
-    if sandbox_identity {
+    // Nothing of the sandbox exists outside sandbox mode: its carrier page, the demo LMS and the
+    // emulator's routes answer 404 there.
+    if state.sandbox_mode {
         api = api.merge(sandbox::identity_page::routes());
     }
     let api = api
@@ -116,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/v1", api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .merge(receipts::jwks_routes())
         .merge(metrics::routes())
         .nest(
             "/widget",

@@ -1,12 +1,16 @@
-//! `POST /v1/receipts/redeem`: the LMS server checks a receipt and uses it up (server-to-server,
-//! HTTP Basic `tenant_id:secret`). Each receipt redeems once.
+//! `POST /v1/receipts/redeem`: the LMS server checks a receipt against what it expects and uses it
+//! up (server-to-server, HTTP Basic `tenant_id:api_key`). Each receipt redeems once.
+//! `GET /.well-known/jwks.json`: the public keys receipts are signed with, to verify them offline.
 
 use super::extract::LmsServer;
 use super::{AppError, AppJson, AppState};
 use crate::domain::jwt::ReceiptClaims;
-use crate::domain::receipts;
+use crate::domain::receipt_keys;
+use crate::domain::receipts::{self, Expectation};
 use axum::extract::State;
-use axum::routing::post;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
@@ -14,9 +18,24 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/receipts/redeem", post(redeem))
 }
 
+/// `GET /.well-known/jwks.json` (outside `/v1`: where JWT libraries look).
+pub fn jwks_routes() -> Router<AppState> {
+    Router::new().route("/.well-known/jwks.json", get(jwks))
+}
+
+async fn jwks(State(state): State<AppState>) -> Result<Response, AppError> {
+    let keys = receipt_keys::published(&state.gateway).await?;
+    let body = Json(receipt_keys::jwks(&keys));
+    // Cached no longer than a new key is published before it signs.
+    let max_age = format!("public, max-age={}", receipt_keys::PUBLISH_AHEAD_SECS);
+    Ok(([(header::CACHE_CONTROL, max_age)], body).into_response())
+}
+
 #[derive(Deserialize)]
 pub struct RedeemRequest {
     pub receipt: String,
+    /// What the LMS expects the receipt to prove; required, so no LMS can forget to compare.
+    pub expect: Expectation,
 }
 
 #[derive(Serialize)]
@@ -30,7 +49,7 @@ async fn redeem(
     LmsServer(tenant): LmsServer,
     AppJson(req): AppJson<RedeemRequest>,
 ) -> Result<Json<Redeemed>, AppError> {
-    let claims = receipts::redeem(&state.gateway, &tenant, &req.receipt).await?;
+    let claims = receipts::redeem(&state.gateway, &tenant, &req.receipt, &req.expect).await?;
     Ok(Json(Redeemed {
         valid: true,
         claims,

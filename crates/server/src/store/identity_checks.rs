@@ -190,14 +190,14 @@ impl StoreTx {
         Ok(())
     }
 
-    /// Remembers an attestation's id; `false` if it was seen before (a replay).
+    /// Remembers an attestation's id for its tenant; `false` if it was seen before (a replay).
     pub(crate) async fn use_attestation(
         &mut self,
         jti: &str,
         tenant: &str,
         now: i64,
     ) -> StoreResult<bool> {
-        let done = sqlx::query("INSERT INTO used_attestations (jti, tenant, used_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING")
+        let done = sqlx::query("INSERT INTO used_attestations (jti, tenant, used_at) VALUES ($1, $2, $3) ON CONFLICT (tenant, jti) DO NOTHING")
             .bind(jti)
             .bind(tenant)
             .bind(now)

@@ -13,10 +13,12 @@ mod audit;
 mod identity_checks;
 mod outbox;
 mod rate_windows;
+mod receipt_keys;
 mod receipts;
 mod sqlite;
 
 pub use outbox::OutboxHold;
+pub use receipts::Redemption;
 pub use sqlite::Checkpoints;
 
 use crate::model::UnknownValue;

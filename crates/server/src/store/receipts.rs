@@ -2,15 +2,24 @@
 
 use super::{StoreResult, StoreTx};
 
+/// What redeeming a receipt found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redemption {
+    Redeemed,
+    AlreadyRedeemed,
+    /// No receipt of this tenant has that id.
+    Unknown,
+}
+
 impl StoreTx {
-    /// Marks a receipt redeemed; `false` if it was unknown or already redeemed. One statement, so two
-    /// concurrent redemptions cannot both succeed.
+    /// Marks a receipt redeemed. One statement decides, so two concurrent redemptions cannot both
+    /// succeed.
     pub(crate) async fn redeem_receipt(
         &mut self,
         id: &str,
         tenant: &str,
         now: i64,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Redemption> {
         let done = sqlx::query(
             "UPDATE receipts SET redeemed_at = $1 WHERE id = $2 AND tenant = $3 AND redeemed_at IS NULL",
         )
@@ -19,7 +28,19 @@ impl StoreTx {
         .bind(tenant)
         .execute(&mut *self.tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() == 1 {
+            return Ok(Redemption::Redeemed);
+        }
+        let known: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM receipts WHERE id = $1 AND tenant = $2")
+                .bind(id)
+                .bind(tenant)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(match known {
+            Some(_) => Redemption::AlreadyRedeemed,
+            None => Redemption::Unknown,
+        })
     }
 
     pub(crate) async fn save_receipt(

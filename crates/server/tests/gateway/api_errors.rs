@@ -103,7 +103,7 @@ async fn malformed_json_a_wrong_content_type_and_a_missing_field_answer_the_api_
     let res = w
         .http
         .get(format!("{}/v1/admin/audit?from=2026-11-27", w.server.url()))
-        .basic_auth("kosa", Some(SECRET))
+        .basic_auth("kosa", Some(API_KEY))
         .send()
         .await
         .unwrap();

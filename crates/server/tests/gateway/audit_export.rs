@@ -1,6 +1,6 @@
 //! The audit trail exported for the institution (CSV and JSON lines), without personal data.
 
-use crate::world::{launch_token, world, NAME, SECRET, TEL};
+use crate::world::{launch_token, world, API_KEY, NAME, OTHER_API_KEY, TEL};
 
 #[tokio::test]
 async fn the_audit_trail_exports_for_the_institution_without_personal_data() {
@@ -17,7 +17,7 @@ async fn the_audit_trail_exports_for_the_institution_without_personal_data() {
             .basic_auth(user, Some(secret))
             .send()
     };
-    let res = export("kosa", SECRET, "from=2026-11-27&to=2026-11-27")
+    let res = export("kosa", API_KEY, "from=2026-11-27&to=2026-11-27")
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
@@ -54,7 +54,7 @@ async fn the_audit_trail_exports_for_the_institution_without_personal_data() {
 
     let jsonl = export(
         "kosa",
-        SECRET,
+        API_KEY,
         "from=2026-11-27&to=2026-11-27&usrid=trainee01&format=jsonl",
     )
     .await
@@ -63,23 +63,19 @@ async fn the_audit_trail_exports_for_the_institution_without_personal_data() {
     .await
     .unwrap();
     assert_eq!(jsonl.lines().count(), 9);
-    let empty = export("kosa", SECRET, "from=2026-11-28&to=2026-11-30")
+    let empty = export("kosa", API_KEY, "from=2026-11-28&to=2026-11-30")
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
     assert_eq!(empty.lines().count(), 1, "header only");
-    let other = export(
-        "other",
-        "other-tenant-secret-0123456789abcdef01",
-        "from=2026-11-27&to=2026-11-27",
-    )
-    .await
-    .unwrap()
-    .text()
-    .await
-    .unwrap();
+    let other = export("other", OTHER_API_KEY, "from=2026-11-27&to=2026-11-27")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(
         other.lines().count(),
         1,
@@ -93,7 +89,7 @@ async fn the_audit_trail_exports_for_the_institution_without_personal_data() {
         401
     );
     assert_eq!(
-        export("kosa", SECRET, "from=2026-11-27&to=11/30")
+        export("kosa", API_KEY, "from=2026-11-27&to=11/30")
             .await
             .unwrap()
             .status(),

@@ -3,7 +3,7 @@
 //! from the token only, one code per minute, and the per-trainee rate limit.
 
 use crate::common;
-use crate::world::{launch_token, start_server, world, NAME, ORIGIN, TEL};
+use crate::world::{expect, launch_token, start_server, world, NAME, ORIGIN, OTHER_API_KEY, TEL};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -31,8 +31,8 @@ async fn a_right_code_verifies_and_its_receipt_redeems_exactly_once() {
     let res = w
         .http
         .post(format!("{}/v1/receipts/redeem", w.server.url()))
-        .basic_auth("other", Some("other-tenant-secret-0123456789abcdef01"))
-        .json(&json!({ "receipt": receipt }))
+        .basic_auth("other", Some(OTHER_API_KEY))
+        .json(&json!({ "receipt": receipt, "expect": expect("trainee01", "01", "3") }))
         .send()
         .await
         .unwrap();

@@ -1,18 +1,17 @@
 //! Tenants whose LMS does the identity check itself (`identity_provider = "lms-attested"`) and
 //! posts a signed attestation.
 
-use crate::world::{claims, world, NAME, T0, TEL};
+use crate::world::{claims, world, NAME, OTHER_SECRET, T0, TEL};
 use motp_server::domain::jwt as token;
 use serde_json::json;
 
-const OTHER_SECRET: &str = "other-tenant-secret-0123456789abcdef01";
 const OTHER_ORIGIN: &str = "https://lms.other.example";
 
 fn attestation(state: &str, iat: i64, jti: &str, name: &str) -> String {
     let claims = json!({
         "iss": "other", "aud": "motp-attestation", "state": state, "result": "T",
         "result_code": "B000", "trnid": "NICE-2026112719001234", "trndt": "2026-11-27 19:00:10",
-        "name": name, "tel": "010-1234-5678", "iat": iat, "jti": jti,
+        "sub": "trainee01", "name": name, "tel": "010-1234-5678", "iat": iat, "jti": jti,
     });
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),

@@ -2,7 +2,7 @@
 //! not answer, and HRD refusing the reset.
 
 use crate::common;
-use crate::world::{claims, launch_token, world, NAME, ORIGIN, SECRET, T0, TEL};
+use crate::world::{claims, launch_token, world, API_KEY, NAME, ORIGIN, SECRET, T0, TEL};
 use motp_server::domain::jwt::{self as token, LaunchClaims};
 use serde_json::{json, Value};
 
@@ -146,7 +146,7 @@ async fn a_reset_hrd_does_not_answer_is_queued_sent_later_once_and_never_lost() 
     let flush = || {
         w.http
             .post(format!("{}/v1/admin/outbox/flush", w.server.url()))
-            .basic_auth("kosa", Some(SECRET))
+            .basic_auth("kosa", Some(API_KEY))
             .send()
     };
     w.clock.advance(10);

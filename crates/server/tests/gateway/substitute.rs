@@ -2,7 +2,9 @@
 //! its log reaches e-mon (pSubOtpLog, or phone_auth_hist with an API key) exactly once.
 
 use crate::common;
-use crate::world::{claims, launch_token, start_server, world, World, NAME, ORIGIN, TEL};
+use crate::world::{
+    claims, launch_token, start_server, world, World, HIST_SECRET, NAME, ORIGIN, TEL,
+};
 use motp_server::domain::jwt as token;
 use serde_json::{json, Value};
 
@@ -178,7 +180,7 @@ async fn a_failing_emon_gets_the_log_later_exactly_once_even_across_a_restart() 
 #[tokio::test]
 async fn with_an_emon_api_key_the_substitute_log_goes_to_phone_auth_hist() {
     let w = world().await;
-    let secret = "hist-tenant-secret-0123456789abcdef0123";
+    let secret = HIST_SECRET;
     let origin = "https://lms.hist.example";
     let token = token::mint(&claims("hist", "trainee01", NAME, TEL), secret);
     w.fault("ie001", 1);

@@ -1,7 +1,7 @@
 //! Who may call: expired, tampered and other tenants' launch tokens are refused, and CORS lets
 //! only the tenant's own LMS origins in.
 
-use crate::world::{claims, launch_token, world, NAME, ORIGIN, SECRET, T0, TEL};
+use crate::world::{claims, launch_token, world, NAME, ORIGIN, OTHER_SECRET, SECRET, T0, TEL};
 use motp_server::domain::jwt::{self as token, LaunchClaims};
 use serde_json::json;
 
@@ -21,10 +21,7 @@ async fn expired_tampered_and_foreign_tokens_are_refused() {
         &claims("kosa", "trainee01", NAME, TEL),
         "not-the-kosa-secret-0123456789abcdef",
     );
-    let other = token::mint(
-        &claims("other", "trainee01", NAME, TEL),
-        "other-tenant-secret-0123456789abcdef01",
-    );
+    let other = token::mint(&claims("other", "trainee01", NAME, TEL), OTHER_SECRET);
     let mut tampered = launch_token();
     let payload_start = tampered.find('.').unwrap() + 1;
     tampered.replace_range(payload_start..payload_start + 2, "ey");

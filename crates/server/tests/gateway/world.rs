@@ -11,7 +11,14 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 pub(crate) const T0: i64 = 1_795_773_620; // 2026-11-27 19:00:20 KST
-pub(crate) const SECRET: &str = "kosa-test-secret-0123456789abcdef0123";
+/// Sandbox mode takes only sandbox credentials (`sandbox-…`): the tests run there, with the HRD
+/// emulator on its own loopback socket.
+pub(crate) const SECRET: &str = "sandbox-kosa-test-secret-0123456789abcdef0123";
+/// The LMS server's HTTP Basic password (redeem, admin): never the signing secret.
+pub(crate) const API_KEY: &str = "sandbox-kosa-api-key-0123456789abcdef0123";
+pub(crate) const OTHER_SECRET: &str = "sandbox-other-tenant-secret-0123456789abcdef01";
+pub(crate) const OTHER_API_KEY: &str = "sandbox-other-api-key-0123456789abcdef01";
+pub(crate) const HIST_SECRET: &str = "sandbox-hist-tenant-secret-0123456789abcdef0123";
 pub(crate) const ORIGIN: &str = "https://lms.kosa.example";
 pub(crate) const NAME: &str = "홍길동";
 pub(crate) const TEL: &str = "01012345678";
@@ -38,13 +45,15 @@ id = "kosa"
 agtid = "KOSA01"
 origins = ["{ORIGIN}"]
 secret = "{SECRET}"
+api_key = "{API_KEY}"
 identity_provider = "sandbox"
 
 [[tenants]]
 id = "other"
 agtid = "OTHER01"
 origins = ["https://lms.other.example"]
-secret = "other-tenant-secret-0123456789abcdef01"
+secret = "{OTHER_SECRET}"
+api_key = "{OTHER_API_KEY}"
 identity_provider = "lms-attested"
 attest_url = "https://lms.other.example/motp/identity"
 
@@ -52,7 +61,8 @@ attest_url = "https://lms.other.example/motp/identity"
 id = "hist"
 agtid = "SANDBOXAGT"
 origins = ["https://lms.hist.example"]
-secret = "hist-tenant-secret-0123456789abcdef0123"
+secret = "{HIST_SECRET}"
+api_key = "sandbox-hist-api-key-0123456789abcdef0123"
 identity_provider = "sandbox"
 emon_api_key = "sandbox-emon-key"
 emon_api_user = "SANDBOXAGT"
@@ -81,7 +91,7 @@ pub(crate) async fn start_server(
         per_ip_per_minute: 500,
         sandbox_clock_offset: 0,
         sandbox_state: dir.join("unused.json"),
-        allow_sandbox_identity: true,
+        sandbox: true,
         emon_url: Some(hrd.to_string()),
         emon_api_url: None,
         outbox_interval_secs: 0,
@@ -133,6 +143,11 @@ pub(crate) fn claims(tenant: &str, usrid: &str, name: &str, tel: &str) -> Launch
     }
 }
 
+/// What an LMS expects a receipt to prove (the session is [`claims`]'s).
+pub(crate) fn expect(usrid: &str, eval_cd: &str, class_tme: &str) -> Value {
+    json!({ "sub": usrid, "eval_cd": eval_cd, "class_tme": class_tme, "sid": "JSESSIONID-abc" })
+}
+
 pub(crate) fn launch_token() -> String {
     token::mint(&claims("kosa", "trainee01", NAME, TEL), SECRET)
 }
@@ -178,11 +193,18 @@ impl World {
         .await
     }
 
+    /// Redeems `receipt` as the LMS would for the trainee of [`launch_token`]: expecting them,
+    /// EVAL_CD 01, chapter 3 and their session.
     pub(crate) async fn redeem(&self, receipt: &str) -> reqwest::Response {
+        self.redeem_expecting(receipt, expect("trainee01", "01", "3"))
+            .await
+    }
+
+    pub(crate) async fn redeem_expecting(&self, receipt: &str, expect: Value) -> reqwest::Response {
         self.http
             .post(format!("{}/v1/receipts/redeem", self.server.url()))
-            .basic_auth("kosa", Some(SECRET))
-            .json(&json!({ "receipt": receipt }))
+            .basic_auth("kosa", Some(API_KEY))
+            .json(&json!({ "receipt": receipt, "expect": expect }))
             .send()
             .await
             .unwrap()

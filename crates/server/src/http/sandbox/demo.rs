@@ -3,10 +3,11 @@
 //! receipt server-side before "playing" the lecture.
 
 use crate::domain::jwt::{self, LaunchClaims, LAUNCH_AUDIENCE};
-use crate::domain::{receipts, Error};
+use crate::domain::receipts::{self, Expectation};
+use crate::domain::Error;
 use crate::http::{AppError, AppJson, AppQuery, AppState};
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -66,6 +67,41 @@ struct PageQuery {
     embed: Option<String>,
 }
 
+/// The demo LMS's sessions, as any LMS keeps its own: the `demo_session` cookie → the USRID it
+/// launched the widget for. The launch token's `sid` is that session; the receipt must name both.
+#[derive(Default)]
+pub struct Sessions(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+/// The cookie that carries the demo LMS's session id.
+const SESSION_COOKIE: &str = "demo_session";
+
+impl Sessions {
+    fn remember(&self, session: &str, usrid: &str) {
+        let mut map = self.0.lock().expect("sessions lock");
+        // A demo: bounded, forgotten wholesale rather than aged.
+        if map.len() >= 10_000 {
+            map.clear();
+        }
+        map.insert(session.to_string(), usrid.to_string());
+    }
+
+    fn usrid(&self, session: &str) -> Option<String> {
+        self.0.lock().expect("sessions lock").get(session).cloned()
+    }
+}
+
+/// The demo session id the browser sent, if it is one this server could have made.
+fn session_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
+        .find(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_string)
+}
+
 /// With `?as=unregistered`, the LMS record's name differs from the app's registration by one
 /// character (AP005).
 pub const UNREGISTERED_NAME: &str = "홍길둥";
@@ -75,9 +111,16 @@ const PAGE: &str = include_str!("demo_page.html");
 /// The lecture page; each load mints a fresh launch token, as an LMS page would.
 async fn page(
     State(state): State<AppState>,
+    headers: HeaderMap,
     AppQuery(q): AppQuery<PageQuery>,
 ) -> Result<Response, AppError> {
     let gw = &state.gateway;
+    let sessions = &state
+        .sandbox
+        .as_ref()
+        .expect("mounted in sandbox mode")
+        .sessions;
+    let session = session_of(&headers).unwrap_or_else(jwt::random_id);
     let tenant = gw
         .tenants
         .only()
@@ -115,7 +158,7 @@ async fn page(
             "01"
         }
         .into(),
-        sid: format!("demo-{}", jwt::random_id()),
+        sid: session.clone(),
         iat: now,
         exp: now + 600,
         jti: jwt::random_id(),
@@ -159,22 +202,41 @@ async fn page(
             },
         )
         .replace("{{TEL}}", trainee.tel)
-        .replace("{{PIN}}", trainee.pin);
-    Ok(match csp {
-        Some(csp) => ([(header::CONTENT_SECURITY_POLICY, csp)], Html(html)).into_response(),
-        None => Html(html).into_response(),
-    })
+        .replace("{{PIN}}", trainee.pin)
+        .replace("{{EVAL_CD}}", &claims.eval_cd)
+        .replace("{{CLASS_TME}}", &claims.class_tme);
+    sessions.remember(&session, &claims.sub);
+    let cookie = format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax");
+    let mut res = Html(html).into_response();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::SET_COOKIE,
+        cookie.parse().expect("a hex id is a header value"),
+    );
+    if let Some(csp) = csp {
+        let csp = csp
+            .parse()
+            .map_err(|_| Error::Internal("CSP header".into()))?;
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize)]
 struct UnlockRequest {
     receipt: String,
+    /// The lecture the page asks to play: its EVAL_CD and CLASS_TME.
+    eval_cd: String,
+    class_tme: String,
 }
 
-/// What the demo LMS's own server does with a receipt before it lets the lecture play: redeem it
-/// (signature, tenant, expiry, used once), so a copied receipt cannot play twice.
+/// What the demo LMS's own server does with a receipt before it lets the lecture play, as a real
+/// LMS should: redeem it with what it expects — the trainee of its own session, that session, the
+/// lecture asked for — so a receipt for another lecture or another trainee, or a copied one, never
+/// plays.
 async fn unlock(
     State(state): State<AppState>,
+    headers: HeaderMap,
     AppJson(req): AppJson<UnlockRequest>,
 ) -> Result<Json<Value>, AppError> {
     let gw = &state.gateway;
@@ -182,7 +244,21 @@ async fn unlock(
         .tenants
         .only()
         .ok_or_else(|| Error::Internal("demo needs exactly one tenant".into()))?;
-    let claims = receipts::redeem(gw, tenant, &req.receipt).await?;
+    let sessions = &state
+        .sandbox
+        .as_ref()
+        .expect("mounted in sandbox mode")
+        .sessions;
+    let (session, usrid) = session_of(&headers)
+        .and_then(|s| Some((s.clone(), sessions.usrid(&s)?)))
+        .ok_or(Error::Unauthorized)?;
+    let expect = Expectation {
+        sub: usrid,
+        eval_cd: req.eval_cd,
+        class_tme: req.class_tme,
+        sid: session,
+    };
+    let claims = receipts::redeem(gw, tenant, &req.receipt, &expect).await?;
     Ok(Json(
         json!({"play": true, "usrid": claims.sub, "eval_cd": claims.eval_cd, "method": claims.method}),
     ))

@@ -13,6 +13,8 @@ use std::sync::Arc;
 pub struct SandboxMode {
     /// The HRD emulator the gateway talks to, with the demo trainees' virtual phones.
     pub hrd: Arc<Sandbox>,
+    /// The demo LMS's own sessions: session id → the USRID logged in, as an LMS keeps them.
+    pub sessions: demo::Sessions,
 }
 
 impl SandboxMode {
@@ -29,6 +31,9 @@ impl SandboxMode {
                     .map_err(|e| format!("cannot register the demo phone: {e:?}"))?;
             }
         }
-        Ok(SandboxMode { hrd: sandbox })
+        Ok(SandboxMode {
+            hrd: sandbox,
+            sessions: demo::Sessions::default(),
+        })
     }
 }
