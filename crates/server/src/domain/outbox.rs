@@ -53,16 +53,17 @@ fn reset_check_id(item: &OutboxItem) -> &str {
 
 /// How many items wait, and the oldest one's age in seconds (for `/readyz` and `/metrics`).
 pub async fn depth(gw: &Gateway) -> Result<(i64, Option<i64>)> {
-    let (depth, oldest) = gw.store.outbox_depth().await?;
+    let (depth, oldest) = gw.store.outbox_depth(None).await?;
     Ok((depth, oldest.map(|created_at| gw.now() - created_at)))
 }
 
-/// For operators who just saw HRD come back: everything queued is sent now, back-off or not.
-/// Answers how many items were tried and how many still wait.
-pub async fn flush(gw: &Gateway) -> Result<(usize, i64)> {
-    gw.store.outbox_all_due(gw.now()).await?;
-    let tried = run_once(gw).await?;
-    let (depth, _) = gw.store.outbox_depth().await?;
+/// For an institution's operator who just saw HRD come back: everything `tenant` has queued is sent
+/// now, back-off or not; other tenants' items are theirs. Answers how many items were tried and
+/// how many of the tenant's still wait.
+pub async fn flush(gw: &Gateway, tenant: &str) -> Result<(usize, i64)> {
+    gw.store.outbox_all_due(gw.now(), tenant).await?;
+    let tried = send_due(gw, Some(tenant)).await?;
+    let (depth, _) = gw.store.outbox_depth(Some(tenant)).await?;
     Ok((tried, depth))
 }
 
@@ -208,7 +209,12 @@ async fn deliver_reset(gw: &Gateway, item: &OutboxItem) -> Result<Sent> {
 
 /// Sends everything due; returns how many items were tried.
 pub async fn run_once(gw: &Gateway) -> Result<usize> {
-    let due = gw.store.due_outbox(gw.now(), 100).await?;
+    send_due(gw, None).await
+}
+
+/// Sends what is due (only `tenant`'s if one is named); returns how many items were tried.
+async fn send_due(gw: &Gateway, tenant: Option<&str>) -> Result<usize> {
+    let due = gw.store.due_outbox(gw.now(), 100, tenant).await?;
     for item in &due {
         send(gw, item.id).await?;
     }

@@ -1,5 +1,5 @@
-//! `/v1/admin/*`, for an institution's operators with the tenant's credentials: the audit trail's
-//! export, and sending the outbox now.
+//! `/v1/admin/*`, for an institution's operators with the tenant's API key: the audit trail's
+//! export, and sending the outbox now — each for the calling tenant only.
 
 use super::extract::LmsServer;
 use super::{AppError, AppQuery, AppState};
@@ -51,12 +51,12 @@ async fn export(
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
-/// `POST /v1/admin/outbox/flush`: sends everything queued now, for operators who just saw HRD come
-/// back. Answers how many items were tried and how many still wait.
+/// `POST /v1/admin/outbox/flush`: sends everything the calling tenant has queued now, for operators
+/// who just saw HRD come back. Answers how many items were tried and how many still wait.
 async fn flush(
     State(state): State<AppState>,
-    LmsServer(_tenant): LmsServer,
+    LmsServer(tenant): LmsServer,
 ) -> Result<Json<Value>, AppError> {
-    let (tried, queued) = outbox::flush(&state.gateway).await?;
+    let (tried, queued) = outbox::flush(&state.gateway, &tenant.id).await?;
     Ok(Json(json!({ "tried": tried, "queued": queued })))
 }

@@ -55,13 +55,21 @@ pub enum OutboxHold {
 const QUEUED: &str = OutboxStatus::Queued.as_str();
 
 impl Store {
-    /// Queued items whose time has come, oldest first.
-    pub(crate) async fn due_outbox(&self, now: i64, limit: i64) -> StoreResult<Vec<OutboxItem>> {
+    /// Queued items whose time has come, oldest first; only `tenant`'s if one is named.
+    pub(crate) async fn due_outbox(
+        &self,
+        now: i64,
+        limit: i64,
+        tenant: Option<&str>,
+    ) -> StoreResult<Vec<OutboxItem>> {
         sqlx::query_as::<_, Row>(&format!(
-            "SELECT {COLUMNS} FROM outbox WHERE status = $1 AND next_at <= $2 ORDER BY id LIMIT $3"
+            "SELECT {COLUMNS} FROM outbox WHERE status = $1 AND next_at <= $2
+             AND ($3 IS NULL OR tenant = $4) ORDER BY id LIMIT $5"
         ))
         .bind(QUEUED)
         .bind(now)
+        .bind(tenant)
+        .bind(tenant)
         .bind(limit)
         .fetch_all(&self.reads)
         .await?
@@ -170,14 +178,21 @@ impl Store {
         Ok(())
     }
 
-    /// How many items wait, and since when (the oldest's creation time).
-    pub(crate) async fn outbox_depth(&self) -> StoreResult<(i64, Option<i64>)> {
-        Ok(
-            sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = $1")
-                .bind(QUEUED)
-                .fetch_one(&self.reads)
-                .await?,
+    /// How many items wait, and since when (the oldest's creation time); only `tenant`'s if one
+    /// is named.
+    pub(crate) async fn outbox_depth(
+        &self,
+        tenant: Option<&str>,
+    ) -> StoreResult<(i64, Option<i64>)> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = $1
+             AND ($2 IS NULL OR tenant = $3)",
         )
+        .bind(QUEUED)
+        .bind(tenant)
+        .bind(tenant)
+        .fetch_one(&self.reads)
+        .await?)
     }
 
     /// At start-up: everything queued is due at once. On SQLite (one server process) holds taken
@@ -199,18 +214,19 @@ impl Store {
             .rows_affected())
     }
 
-    /// Everything still queued becomes due at once (after a restart, or an operator's flush);
-    /// items another sender holds stay with it.
-    pub(crate) async fn outbox_all_due(&self, now: i64) -> StoreResult<u64> {
-        Ok(
-            sqlx::query("UPDATE outbox SET next_at = $1 WHERE status = $2 AND next_at > $3")
-                .bind(now)
-                .bind(QUEUED)
-                .bind(now)
-                .execute(&self.writes)
-                .await?
-                .rows_affected(),
+    /// Everything `tenant` still has queued becomes due at once (an operator's flush); items
+    /// another sender holds stay with it.
+    pub(crate) async fn outbox_all_due(&self, now: i64, tenant: &str) -> StoreResult<u64> {
+        Ok(sqlx::query(
+            "UPDATE outbox SET next_at = $1 WHERE status = $2 AND next_at > $3 AND tenant = $4",
         )
+        .bind(now)
+        .bind(QUEUED)
+        .bind(now)
+        .bind(tenant)
+        .execute(&self.writes)
+        .await?
+        .rows_affected())
     }
 }
 

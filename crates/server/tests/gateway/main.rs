@@ -15,4 +15,5 @@ mod lock_reset;
 mod metrics;
 mod substitute;
 mod tokens_and_cors;
+mod trust;
 mod widget_files;

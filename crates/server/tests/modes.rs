@@ -1,0 +1,165 @@
+//! Sandbox mode is never implied: the real `motp-server` binary refuses to start without what
+//! production needs (naming it), refuses sandbox mode off loopback or with real credentials, and in
+//! production nothing of the sandbox answers.
+
+mod common;
+
+use std::process::Command;
+
+const TENANTS: &str = r#"
+[[tenants]]
+id = "kosa"
+agtid = "KOSA01"
+origins = ["https://lms.kosa.example"]
+secret = "kosa-real-secret-0123456789abcdef0123456"
+api_key = "kosa-real-api-key-0123456789abcdef012345"
+attest_url = "https://lms.kosa.example/motp/identity"
+"#;
+
+/// Runs the binary with `args` (it must exit by itself) and returns its exit success and stderr.
+fn run(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_motp-server"))
+        .args(args)
+        .output()
+        .expect("motp-server runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn config(dir: &std::path::Path, text: &str) -> String {
+    let path = dir.join("tenants.toml");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn without_sandbox_a_missing_flag_stops_the_server_and_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), TENANTS);
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let (ok, err) = run(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--config",
+        &config,
+        "--database-url",
+        &db,
+    ]);
+    assert!(!ok, "it must not start");
+    assert!(
+        err.contains("--hrd-url") && err.contains("--emon-url"),
+        "{err}"
+    );
+    let (ok, err) = run(&["--listen", "127.0.0.1:0", "--database-url", &db]);
+    assert!(!ok);
+    assert!(err.contains("--config"), "{err}");
+}
+
+#[test]
+fn sandbox_mode_only_on_loopback_and_only_with_sandbox_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let (ok, err) = run(&["--sandbox", "--listen", "0.0.0.0:0", "--database-url", &db]);
+    assert!(!ok);
+    assert!(err.contains("loopback"), "{err}");
+    let config = config(dir.path(), TENANTS);
+    let (ok, err) = run(&[
+        "--sandbox",
+        "--listen",
+        "127.0.0.1:0",
+        "--config",
+        &config,
+        "--database-url",
+        &db,
+    ]);
+    assert!(!ok, "an institution's real secret never meets the emulator");
+    assert!(err.contains("sandbox credentials"), "{err}");
+    let (ok, err) = run(&[
+        "--sandbox",
+        "--listen",
+        "127.0.0.1:0",
+        "--database-url",
+        &db,
+        "--hrd-url",
+        "https://hrd.example.kr",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("loopback"), "{err}");
+    let (ok, _) = run(&[
+        "--sandbox",
+        "--sandbox-clock-offset",
+        "99999999999",
+        "--database-url",
+        &db,
+    ]);
+    assert!(!ok, "the clock offset is range-checked");
+}
+
+#[tokio::test]
+async fn in_production_nothing_of_the_sandbox_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), TENANTS);
+    let db = common::database_url(dir.path()).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // An HRD that is never reached: nothing here calls it.
+    let hrd = "http://127.0.0.1:9";
+    let args: Vec<String> = [
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--config",
+        &config,
+        "--database-url",
+        &db,
+        "--hrd-url",
+        hrd,
+        "--emon-url",
+        hrd,
+        "--outbox-interval-secs",
+        "0",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut child = common::spawn_server(&args).await;
+    let http = reqwest::Client::new();
+    let server = format!("http://127.0.0.1:{port}");
+    for (method, path) in [
+        ("GET", "/"),
+        ("GET", "/hrd/sandbox/clock"),
+        ("POST", "/hrd/sandbox/clock"),
+        ("GET", "/hrd/sandbox/logs"),
+        ("POST", "/hrd/sandbox/devices"),
+        ("POST", "/demo/lms/unlock"),
+        (
+            "GET",
+            "/v1/identity/sandbox/0123456789abcdef0123456789abcdef",
+        ),
+        (
+            "POST",
+            "/v1/identity/sandbox/0123456789abcdef0123456789abcdef/confirm",
+        ),
+    ] {
+        let req = match method {
+            "GET" => http.get(format!("{server}{path}")),
+            _ => http
+                .post(format!("{server}{path}"))
+                .json(&serde_json::json!({})),
+        };
+        let status = req.send().await.unwrap().status().as_u16();
+        assert_eq!(status, 404, "{method} {path}");
+    }
+    // The server itself is up: its own routes answer.
+    let jwks = http
+        .get(format!("{server}/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(jwks.status(), 200);
+    child.start_kill().unwrap();
+}
