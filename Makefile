@@ -43,7 +43,7 @@ test-native:
 test-postgres:
 	@echo "== gateway, crash and multi-instance tests again on PostgreSQL (throwaway server on 127.0.0.1) =="
 	MOTP_TEST_POSTGRES_URL=$$(bash scripts/test-postgres.sh start) \
-		cargo test -p motp-server --test gateway --test crash --test instances
+		cargo test -p motp-server --test gateway --test crash --test instances --test modes
 
 test-wasm:
 	@echo "== widget tests in headless Chromium (wasm-bindgen-test) =="
