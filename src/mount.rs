@@ -51,10 +51,17 @@ impl WidgetHandle {
     }
 }
 
-/// Mounts a widget on `element`. `options` (`{server, launchToken, lang}`) override the element's
-/// `data-server`, `data-launch-token` and `data-lang`.
+/// Mounts a widget on `element`, talking to `server`: the origin `motp-server` wrote into the loader
+/// that calls this, the one it served the widget from. The page has no say in it: a `server` option
+/// or `data-server` attribute naming another origin is ignored, with a warning (user HTML the LMS
+/// shows may carry `data-` attributes). `options` (`{launchToken, lang}`) override the element's
+/// `data-launch-token` and `data-lang`.
 #[wasm_bindgen]
-pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
+pub fn mount(
+    element: HtmlElement,
+    options: JsValue,
+    server: &str,
+) -> Result<WidgetHandle, JsValue> {
     let option = |name: &str| {
         js_sys::Reflect::get(&options, &JsValue::from_str(name))
             .ok()
@@ -68,11 +75,9 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsV
             JsValue::from_str("motp-widget: a launch token is required (data-launch-token)")
         })?;
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("motp-widget: no window"))?;
-    let server = option("server")
-        .or_else(|| attribute("data-server"))
-        .filter(|s| !s.trim().is_empty())
-        .map(Ok)
-        .unwrap_or_else(|| window.location().origin())?;
+    let server = server.trim_end_matches('/').to_string();
+    let named = option("server").or_else(|| attribute("data-server"));
+    warn_if_elsewhere(named.as_deref().unwrap_or_default(), &server);
     let lang = Lang::pick(
         option("lang").or_else(|| attribute("data-lang")).as_deref(),
         window.navigator().language().as_deref(),
@@ -93,9 +98,20 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsV
     })
 }
 
-/// Mounts every `[data-motp-widget]` element not mounted yet; returns their handles.
+/// A `server` option or `data-server` naming another origin than the widget's is only warned of.
+fn warn_if_elsewhere(named: &str, server: &str) {
+    let named = named.trim().trim_end_matches('/');
+    if !named.is_empty() && named != server {
+        web_sys::console::warn_1(&JsValue::from_str(&format!(
+            "motp-widget: ignoring server {named}: the widget's server is {server}"
+        )));
+    }
+}
+
+/// Mounts every `[data-motp-widget]` element not mounted yet, talking to `server` (see [`mount`]);
+/// returns their handles.
 #[wasm_bindgen(js_name = mountAll)]
-pub fn mount_all() -> Result<js_sys::Array, JsValue> {
+pub fn mount_all(server: &str) -> Result<js_sys::Array, JsValue> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| JsValue::from_str("motp-widget: no document"))?;
@@ -103,7 +119,7 @@ pub fn mount_all() -> Result<js_sys::Array, JsValue> {
     let handles = js_sys::Array::new();
     for i in 0..found.length() {
         if let Some(el) = found.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
-            handles.push(&JsValue::from(mount(el, JsValue::UNDEFINED)?));
+            handles.push(&JsValue::from(mount(el, JsValue::UNDEFINED, server)?));
         }
     }
     Ok(handles)

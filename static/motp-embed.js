@@ -1,21 +1,20 @@
 /* mOTP widget loader: the one <script> tag an LMS page adds.
- *   <div data-motp-widget data-server="https://motp.example" data-launch-token="…" data-lang="ko"></div>
+ *   <div data-motp-widget data-launch-token="…" data-lang="ko"></div>
  *   <script src="https://motp.example/widget/motp-embed.js"></script>
  * Every [data-motp-widget] element is mounted; pages that build their DOM later call
- *   const handle = MotpWidget.mount(element, { server, launchToken, lang });   // handle.destroy(), handle.reset()
- * The wasm and its JS glue are loaded from next to this script, wherever it is served from. */
+ *   const handle = MotpWidget.mount(element, { launchToken, lang });   // handle.destroy(), handle.reset()
+ * The wasm, its JS glue and the API are on the server that served this script: motp-server writes
+ * its own origin in here as it serves it. Nothing on the page (no element, no data- attribute, not
+ * its URL) can send the widget elsewhere: user HTML an LMS shows may carry any of those. */
 (function () {
   "use strict";
-  if (window.MotpWidget) return;
-  // Where the widget's files are: next to this script; or, when a page evaluates the script instead
-  // of including it (jQuery's $.getScript does, for its own origin), under the widget element's
-  // data-server (this page's origin if none).
-  var script = document.currentScript;
-  var host = document.querySelector("[data-motp-widget][data-server]");
-  var server = (host && host.getAttribute("data-server")) || location.origin;
-  var base = script && script.src
-    ? new URL(".", script.src).href
-    : server.replace(/\/+$/, "") + "/widget/";
+  // Loaded already (this script included or evaluated twice): the global is ours and fixed. An
+  // element with id or name "MotpWidget" also shows as window.MotpWidget, but not as an own
+  // property of window: it neither counts as loaded nor stops the global being defined over it.
+  var own = Object.getOwnPropertyDescriptor(window, "MotpWidget");
+  if (own && !own.configurable) return;
+  var origin = "__MOTP_ORIGIN__";
+  var base = origin + "/widget/";
   // The build's content hash (written by scripts/widget-post-build.sh): the module and the wasm are
   // cached for good under it, and always come from the same build.
   var v = "?v=__MOTP_BUILD__";
@@ -28,7 +27,7 @@
     var real = null, destroyed = false, handle;
     handle = {
       ready: ready.then(function (m) {
-        if (!destroyed) real = m.mount(element, options || {});
+        if (!destroyed) real = m.mount(element, options || {}, origin);
         return handle;
       }),
       destroy: function () { destroyed = true; if (real) { real.destroy(); real = null; } },
@@ -44,7 +43,12 @@
     }
   }
 
-  window.MotpWidget = { mount: mount, mountAll: mountAll, ready: ready };
+  Object.defineProperty(window, "MotpWidget", {
+    value: Object.freeze({ mount: mount, mountAll: mountAll, ready: ready }),
+    writable: false,
+    configurable: false,
+    enumerable: true
+  });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
   else mountAll();
 })();

@@ -20,7 +20,7 @@ export function install_fake_server(session, verify) {
   window.fetch = async (request) => {
     const url = new URL(request.url);
     const body = request.method === "POST" ? await request.text() : "";
-    calls.push({ path: url.pathname, method: request.method, body, auth: request.headers.get("Authorization") });
+    calls.push({ path: url.pathname, origin: url.origin, method: request.method, body, auth: request.headers.get("Authorization") });
     const reply = (status, obj) => new Response(JSON.stringify(obj), { status, headers: { "Content-Type": "application/json" } });
     if (url.pathname === "/v1/session") return reply(session.status, session.body);
     if (url.pathname === "/v1/otp/verify") {
@@ -91,6 +91,9 @@ extern "C" {
     fn calls(path: &str) -> js_sys::Array;
     fn release();
 }
+
+/// The server's origin, as `motp-server` writes it into the loader, which passes it to `mount`.
+const SERVER: &str = "http://motp.test";
 
 fn js(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap()
@@ -238,7 +241,7 @@ async fn mounts_from_data_attributes_with_an_accessible_code_field() {
     fake(0, WRONG_4);
     let h = auto_host("launch-token-1");
     let events = record_events(&h);
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&h).await;
     let input = find(&h, "#motp-code").unwrap();
     assert_eq!(input.get_attribute("inputmode").as_deref(), Some("numeric"));
@@ -270,7 +273,7 @@ async fn mounts_from_data_attributes_with_an_accessible_code_field() {
 async fn four_digits_are_the_app_password_and_never_sent() {
     fake(0, WRONG_4);
     let h = auto_host("t");
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "1234").await;
     until("app password hint", || {
@@ -296,7 +299,7 @@ async fn full_width_digits_are_sent_as_ascii_and_the_receipt_is_handed_over() {
     );
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "１２３４５６").await;
     until("verified screen", || text(&h).contains("인증되었습니다")).await;
@@ -311,7 +314,7 @@ async fn a_wrong_code_says_how_many_attempts_are_left() {
     fake(3, WRONG_4);
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&h).await;
     // Earlier failures are shown straight after a reload.
     assert!(text(&h).contains("5회 중 3회 실패"), "{}", text(&h));
@@ -338,7 +341,7 @@ async fn the_fifth_failure_shows_the_lock_screen() {
     fake(4, r#"{"*":{"status":200,"body":{"result":"locked"}}}"#);
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("lock screen", || find(&h, "[role=alert]").is_some()).await;
@@ -360,7 +363,7 @@ async fn not_registered_explains_and_leads_back() {
     );
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("AP005 screen", || text(&h).contains("AP005")).await;
@@ -383,7 +386,7 @@ async fn hrd_down_offers_the_substitute_check() {
     );
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("HRD down screen", || text(&h).contains("응답하지 않습니다")).await;
@@ -402,7 +405,7 @@ async fn rate_limited_says_how_long_to_wait() {
         r#"{"*":{"status":429,"body":{"result":"rate_limited","retry_after_seconds":37}}}"#,
     );
     let h = auto_host("t");
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("wait message", || text(&h).contains("37초 후")).await;
@@ -416,7 +419,7 @@ async fn an_expired_launch_token_asks_for_a_reload() {
         js(WRONG_4),
     );
     let h = auto_host("t");
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     until("expired screen", || text(&h).contains("새로고침")).await;
     h.remove();
 }
@@ -428,7 +431,7 @@ async fn submit_is_disabled_while_a_request_is_in_flight() {
         r#"{"*":{"hold":true,"status":200,"body":{"result":"wrong_code","failures":1,"remaining":4}}}"#,
     );
     let h = auto_host("t");
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("request sent", || verify_bodies().len() == 1).await;
@@ -454,7 +457,7 @@ async fn english_through_the_js_api_and_destroy() {
     fake(0, WRONG_4);
     let h = host(&[]);
     let options = js(r#"{"server":"http://motp.test","launchToken":"t-en","lang":"en"}"#);
-    let handle = motp_widget::mount::mount(h.clone(), options).unwrap();
+    let handle = motp_widget::mount::mount(h.clone(), options, SERVER).unwrap();
     mounted(&h).await;
     assert_eq!(
         find(&h, "label").unwrap().text_content().unwrap(),
@@ -475,12 +478,45 @@ async fn english_through_the_js_api_and_destroy() {
     h.remove();
 }
 
+/// The widget talks to the server it was loaded from only: a `data-server` naming another origin
+/// (user HTML the LMS shows may carry one) or a `server` option doing so is ignored. The same origin
+/// (with a trailing slash, as README's snippet may be copied) is accepted as before.
+#[wasm_bindgen_test]
+async fn a_data_server_naming_another_origin_is_ignored() {
+    fake(0, WRONG_4);
+    let elsewhere = host(&[
+        ("data-motp-widget", ""),
+        ("data-server", "http://evil.test"),
+        ("data-launch-token", "t-1"),
+    ]);
+    let same = host(&[
+        ("data-motp-widget", ""),
+        ("data-server", "http://motp.test/"),
+        ("data-launch-token", "t-2"),
+    ]);
+    motp_widget::mount::mount_all(SERVER).unwrap();
+    let by_option = host(&[]);
+    let options = js(r#"{"server":"https://evil.test:8443","launchToken":"t-3"}"#);
+    let _handle = motp_widget::mount::mount(by_option.clone(), options, SERVER).unwrap();
+    for h in [&elsewhere, &same, &by_option] {
+        mounted(h).await;
+    }
+    let asked: Vec<String> = calls("/v1/session")
+        .iter()
+        .map(|c| field(&c, "origin").as_string().unwrap())
+        .collect();
+    assert_eq!(asked, vec![SERVER; 3], "every widget asked its own server");
+    for h in [elsewhere, same, by_option] {
+        h.remove();
+    }
+}
+
 #[wasm_bindgen_test]
 async fn two_widgets_on_one_page_are_independent() {
     fake(0, WRONG_4);
     let a = auto_host("token-a");
     let b = auto_host("token-b");
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&a).await;
     mounted(&b).await;
     type_and_submit(&a, "654321").await;
@@ -497,7 +533,7 @@ async fn two_widgets_on_one_page_are_independent() {
 async fn host_page_css_sabotage_does_not_change_the_layout() {
     fake(0, WRONG_4);
     let clean = auto_host("t");
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&clean).await;
     let measure = |h: &HtmlElement| {
         let r = find(h, "#motp-code").unwrap().get_bounding_client_rect();
@@ -530,7 +566,7 @@ async fn locked_widget(block_popup: bool, reset: &str) -> (HtmlElement, Events) 
     install_identity_double(block_popup, js(reset));
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     until("lock screen", || find(&h, "[role=alert]").is_some()).await;
     (h, events)
 }
@@ -707,7 +743,7 @@ async fn hrd_down_then_the_phone_check_stands_in_for_the_code() {
     install_identity_double(false, js(UNLOCKED));
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all().unwrap();
+    motp_widget::mount::mount_all(SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("substitute offered", || {

@@ -153,6 +153,7 @@ impl Harness {
             hrd_url: None,
             hrd_timeout_secs: 5,
             widget_dir: dist,
+            public_url: None,
             trusted_proxies: vec![],
             per_trainee_per_minute: 30,
             per_ip_per_minute: 300,

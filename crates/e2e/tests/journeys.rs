@@ -5,6 +5,8 @@ use fantoccini::Locator;
 use hrd_sandbox::faults::FaultMode;
 use motp_e2e::{check, Harness, T0};
 use motp_server::tenant::SANDBOX_DEMO_API_KEY;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// What the sandbox's virtual phone shows for the demo trainee at `at`.
 fn phone_code(h: &Harness, at: i64) -> String {
@@ -504,8 +506,8 @@ async fn the_documented_content_security_policy_is_enough() {
 }
 
 /// Pages that evaluate the loader instead of including it (jQuery's `$.getScript` does, for its own
-/// origin) have no script URL to find the widget's files by: the loader takes the element's
-/// `data-server`. Same origin (no `data-server`) and from another origin.
+/// origin) have no script URL to find the widget's files by; the loader needs none: `motp-server`
+/// wrote its origin into it. Same origin (no `data-server`) and from another origin.
 #[tokio::test]
 async fn a_loader_evaluated_by_the_page_still_finds_the_widget() {
     Harness::journey("evaluated_loader", |h| async move {
@@ -520,6 +522,80 @@ async fn a_loader_evaluated_by_the_page_still_finds_the_widget() {
             check!(found.is_ok(), "no widget on {url}");
         }
         Ok(())
+    })
+    .await;
+}
+
+/// User HTML the LMS shows (a forum post, a profile field) may keep `id` and `data-*` attributes.
+/// Here, before the real widget, `<a id="MotpWidget">` (browsers make it `window.MotpWidget`) and a
+/// widget element whose `data-server` names another host, on a page that evaluates the loader (so
+/// it has no `document.currentScript`, as with jQuery's `$.getScript`). That host is a listener of
+/// this test's: the browser never connects to it, and the real widget loads from its own server and
+/// verifies a code.
+#[tokio::test]
+async fn hostile_markup_on_the_page_cannot_move_the_widget_to_another_host() {
+    Harness::journey("hostile_markup", |h| async move {
+        let hostile = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = hostile.local_addr()?.port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
+        let listening = tokio::spawn(async move {
+            while let Ok((socket, _)) = hostile.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                drop(socket);
+            }
+        });
+        h.browser
+            .goto(&h.url(&format!("/?embed=eval&hostile={port}")))
+            .await?;
+        let markup = h
+            .browser
+            .execute(
+                "return document.querySelectorAll('a#MotpWidget, [data-server$=\":' + arguments[0] + '\"]').length",
+                vec![serde_json::json!(port)],
+            )
+            .await?;
+        check!(markup == 2, "the page carries the hostile markup: {markup}");
+
+        // The first journey's steps: read the code off the phone panel, type it, the lecture plays.
+        let verified = async {
+            h.until("/^[0-9]{6}$/.test(document.getElementById('phone-code').textContent)")
+                .await?;
+            let shown = h
+                .browser
+                .find(Locator::Id("phone-code"))
+                .await?
+                .text()
+                .await?;
+            check!(
+                shown == phone_code(&h, T0),
+                "phone panel shows {shown:?}, sandbox says {:?}",
+                phone_code(&h, T0)
+            );
+            h.submit(&shown).await?;
+            h.widget_text_containing("motp", "인증되었습니다").await?;
+            let playing = h
+                .until("document.getElementById('video').classList.contains('playing')")
+                .await;
+            check!(playing.is_ok(), "the lecture never started playing");
+            let global = h
+                .browser
+                .execute("return typeof window.MotpWidget.mount", vec![])
+                .await?;
+            check!(
+                global == "function",
+                "window.MotpWidget is the loader's: {global}"
+            );
+            Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+        }
+        .await;
+        listening.abort();
+        let connections = connections.load(Ordering::SeqCst);
+        check!(
+            connections == 0,
+            "the browser connected to the host the markup named {connections} time(s)"
+        );
+        verified
     })
     .await;
 }

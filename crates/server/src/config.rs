@@ -118,6 +118,11 @@ pub struct ServeArgs {
     /// Directory with the built widget (Trunk's `dist/`), served under /widget.
     #[arg(long, env = "MOTP_WIDGET_DIR", default_value = "dist", global = true)]
     pub widget_dir: PathBuf,
+    /// The origin browsers reach this server at (`https://motp.example.ac.kr`, no path), written
+    /// into the widget's loader: the widget loads its files and calls the API there only. Default:
+    /// `http://` and the address listened on (sandbox mode, tests).
+    #[arg(long, env = "MOTP_PUBLIC_URL", value_parser = public_origin, global = true)]
+    pub public_url: Option<String>,
     /// Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs). Others' is ignored.
     #[arg(
         long,
@@ -164,6 +169,26 @@ pub struct ServeArgs {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "MOTP_LOG_JSON", global = true)]
     pub log_json: bool,
+}
+
+/// `--public-url`: an http(s) origin, nothing more (a trailing `/` is allowed); as its origin.
+fn public_origin(value: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(value).map_err(|e| e.to_string())?;
+    let origin_only = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some_and(|h| {
+            // A host, as DNS and IP addresses have them (URLs let `"` and others through).
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if !origin_only {
+        return Err("an http(s) origin such as https://motp.example.ac.kr, without a path".into());
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 #[derive(Debug, Clone, Args)]

@@ -138,6 +138,16 @@ pub fn tenants(args: &ServeArgs, mode: Mode, addr: SocketAddr) -> Result<Tenants
     Ok(tenants)
 }
 
+/// The origin the widget's loader names: `--public-url`, else the address listened on.
+fn public_origin(args: &ServeArgs, mode: Mode, addr: SocketAddr) -> String {
+    args.public_url.clone().unwrap_or_else(|| {
+        if mode == Mode::Production {
+            tracing::warn!(%addr, "no --public-url: the widget's loader names http://{addr}");
+        }
+        format!("http://{addr}")
+    })
+}
+
 /// Binds, builds and starts serving; returns once the socket accepts connections.
 pub async fn start(
     args: &ServeArgs,
@@ -202,6 +212,7 @@ pub async fn start(
         gateway: gateway.clone(),
         trusted_proxies: args.trusted_proxies.clone(),
         widget_dir: args.widget_dir.clone(),
+        public_origin: public_origin(args, mode, addr),
         sandbox_mode: mode == Mode::Sandbox,
         sandbox: embedded,
     });

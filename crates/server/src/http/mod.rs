@@ -45,6 +45,8 @@ pub struct Inner {
     pub trusted_proxies: Vec<IpAddr>,
     /// Where the built widget's files are.
     pub widget_dir: PathBuf,
+    /// The origin browsers reach this server at, written into the widget's loader.
+    pub public_origin: String,
     /// Sandbox mode: the sandbox identity provider's page is served.
     pub sandbox_mode: bool,
     /// Sandbox mode with the embedded emulator: it is served under `/hrd`, beside the demo LMS.
@@ -116,7 +118,7 @@ pub fn app(state: AppState) -> Router {
         .merge(metrics::routes())
         .nest(
             "/widget",
-            widget_files::service(&state.widget_dir, tenant_origins),
+            widget_files::service(&state.widget_dir, &state.public_origin, tenant_origins),
         );
     if let Some(sandbox) = &state.sandbox {
         router = router

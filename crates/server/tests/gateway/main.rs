@@ -17,3 +17,4 @@ mod substitute;
 mod tokens_and_cors;
 mod trust;
 mod widget_files;
+mod widget_loader;

@@ -86,6 +86,7 @@ pub(crate) async fn start_server(
         hrd_url: Some(hrd.to_string()),
         hrd_timeout_secs: 2,
         widget_dir: dir.join("no-widget"),
+        public_url: None,
         trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
         per_trainee_per_minute: 50,
         per_ip_per_minute: 500,

@@ -54,9 +54,10 @@ struct PageQuery {
     r#as: Option<String>,
     /// `2` for the second demo trainee.
     trainee: Option<usize>,
-    /// Where the page loads the widget from and sends it to (`data-server`), e.g.
-    /// `http://127.0.0.1:8080` on a page opened at `http://localhost:8080`: the widget then runs
-    /// cross-origin, as on an LMS. One of the demo tenant's origins; the page's own by default.
+    /// Where the page loads the loader from (and its `data-server`), e.g. `http://127.0.0.1:8080`
+    /// on a page opened at `http://localhost:8080`: the widget then runs cross-origin, as on an LMS.
+    /// One of the demo tenant's origins; the page's own by default. The loader loads the widget from
+    /// the server's public origin whatever this says.
     server: Option<String>,
     /// `strict`: the page is sent with only the Content-Security-Policy README says the widget
     /// needs (and `default-src 'none'` for everything else), to show that it is enough. The demo's
@@ -65,6 +66,11 @@ struct PageQuery {
     /// `eval`: the page fetches the loader and evaluates it, as jQuery's `$.getScript` does for
     /// its own origin, instead of including it with a script tag.
     embed: Option<String>,
+    /// A port: before the widget, the page also shows what user HTML the LMS keeps (a forum post, a
+    /// profile field) can carry: `<a id="MotpWidget">` (which browsers make `window.MotpWidget`)
+    /// and a widget element whose `data-server` names `http://127.0.0.1:<port>`. The widget must
+    /// still load from, and talk to, this server only.
+    hostile: Option<u16>,
 }
 
 /// The demo LMS's sessions, as any LMS keeps its own: the `demo_session` cookie → the USRID it
@@ -176,7 +182,11 @@ async fn page(
         None => String::new(),
     };
     let csp = (q.csp.as_deref() == Some("strict")).then(|| {
-        let widget = if server.is_empty() { "'self'" } else { &server };
+        // Where the loader comes from, and where it loads the widget from (the same on an LMS).
+        let mut widget = if server.is_empty() { "'self'" } else { &server }.to_string();
+        if widget != state.public_origin {
+            widget = format!("{widget} {}", state.public_origin);
+        }
         format!("default-src 'none'; script-src {widget} 'wasm-unsafe-eval'; connect-src {widget}")
     });
     let loader = format!("{server}/widget/motp-embed.js");
@@ -187,7 +197,13 @@ async fn page(
     } else {
         format!("<script src=\"{loader}\"></script>")
     };
+    let hostile = q.hostile.map(|port| {
+        format!(
+            "<a id=\"MotpWidget\"></a>\n    <div data-motp-widget data-server=\"http://127.0.0.1:{port}\" data-launch-token=\"x\"></div>"
+        )
+    });
     let html = PAGE
+        .replace("{{HOSTILE}}", hostile.as_deref().unwrap_or_default())
         .replace("{{EMBED}}", &embed)
         .replace("{{SERVER}}", &server)
         .replace("{{LAUNCH_TOKEN}}", &jwt::mint(&claims, &tenant.secret))
