@@ -45,13 +45,19 @@ impl Client {
         format!("{}{path}", self.server.trim_end_matches('/'))
     }
 
-    /// The popup's URL: the server's own pages are given as paths on it.
-    pub fn resolve(&self, url: &str) -> String {
-        if url.starts_with('/') {
+    /// Where the popup may be sent for `url`, the server's `popup_url`: a path is on the server
+    /// (its host is kept whatever the path holds), an absolute URL only if it is `https:` or
+    /// `http:` (never `javascript:`, `data:` …, which would run in the LMS page's name). `None`
+    /// otherwise.
+    pub fn popup_url(&self, url: &str) -> Option<String> {
+        let url = if url.starts_with('/') {
             self.url(url)
         } else {
             url.to_string()
-        }
+        };
+        let base = self.url("/");
+        let parsed = web_sys::Url::new_with_base(&url, &base).ok()?;
+        matches!(parsed.protocol().as_str(), "https:" | "http:").then(|| parsed.href())
     }
 
     /// One call: `body` is the JSON text to send, if any.
@@ -89,9 +95,15 @@ impl Client {
             .into()
     }
 
+    /// A check started; its `popup_url` made absolute ([`Client::popup_url`]), and an answer
+    /// whose `popup_url` the popup may not be sent to is no answer.
     pub async fn identity_start(&self, purpose: Purpose) -> Result<IdentityStart, ClientError> {
         let path = format!("/v1/identity/start?purpose={}", purpose.as_str());
-        self.send(Method::POST, &path, None).await?.into()
+        let mut start: IdentityStart = self.send(Method::POST, &path, None).await?.into()?;
+        start.popup_url = self
+            .popup_url(&start.popup_url)
+            .ok_or(ClientError::Decode)?;
+        Ok(start)
     }
 
     /// Lets check `state` stand in for the code while HRD is down.

@@ -71,8 +71,11 @@ pub(crate) fn run(
             Action::SubstituteAnswered(client.substitute(&state).await)
         }),
         Effect::NavigatePopup(url) => {
-            if let Some(popup) = refs.popup.borrow().as_ref() {
-                let _ = popup.location().set_href(&client.resolve(&url));
+            // Checked when the server answered (`Client::identity_start`); again here, where it
+            // counts: only ever an http(s) page.
+            let target = client.popup_url(&url);
+            if let (Some(popup), Some(target)) = (refs.popup.borrow().as_ref(), target) {
+                let _ = popup.location().set_href(&target);
             }
         }
         Effect::ClosePopup => {

@@ -36,6 +36,7 @@ export function install_fake_server(session, verify) {
 export function install_identity_double(blockPopup, reset) {
   const previous = window.fetch;
   window.__motpPopup = null;
+  window.__motpPopupUrl = "/v1/identity/sandbox/st-1";
   window.open = (url, name, features) => {
     if (blockPopup) return null;
     window.__motpPopup = { location: { href: url }, closed: false, close() { this.closed = true; } };
@@ -46,7 +47,7 @@ export function install_identity_double(blockPopup, reset) {
     const reply = (status, obj) => new Response(JSON.stringify(obj), { status, headers: { "Content-Type": "application/json" } });
     if (url.pathname === "/v1/identity/start") {
       window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: url.search, auth: request.headers.get("Authorization") });
-      return reply(200, { state: "st-1", popup_url: "/v1/identity/sandbox/st-1", expires_in_seconds: 600 });
+      return reply(200, { state: "st-1", popup_url: window.__motpPopupUrl, expires_in_seconds: 600 });
     }
     if (url.pathname === "/v1/substitute/complete") {
       window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: await request.text(), auth: request.headers.get("Authorization") });
@@ -61,7 +62,22 @@ export function install_identity_double(blockPopup, reset) {
 }
 export function popup_href() { return window.__motpPopup ? window.__motpPopup.location.href : null; }
 export function popup_closed() { return !!(window.__motpPopup && window.__motpPopup.closed); }
-export function message_from_page(message) { window.postMessage(message, "*"); }
+export function set_popup_url(url) { window.__motpPopupUrl = url; }
+// Resolves once the message has been dispatched (the widget's listener, added before, has run).
+export function message_from_page(message) {
+  window.postMessage(message, "*");
+  return new Promise((resolve) => window.addEventListener("message", function seen(e) {
+    if (e.source === window) { window.removeEventListener("message", seen); resolve(); }
+  }));
+}
+// What the popup's `opener.postMessage(message, <this page's origin>)` delivers: a message from the
+// server's origin whose `source` is the window `window.open` returned. That window is the fake
+// above, and MessageEvent takes only real windows as its `source`, so it is set on the event.
+export function message_from_popup(message) {
+  const event = new MessageEvent("message", { data: message, origin: "http://motp.test" });
+  Object.defineProperty(event, "source", { value: window.__motpPopup });
+  window.dispatchEvent(event);
+}
 export function message_from_opaque_origin(message) {
   const frame = document.createElement("iframe");
   frame.src = "data:text/html,<script>parent.postMessage(" + encodeURIComponent(JSON.stringify(message)) + ", '*')<\/script>";
@@ -82,7 +98,9 @@ extern "C" {
     fn install_identity_double(block_popup: bool, reset: JsValue);
     fn popup_href() -> Option<String>;
     fn popup_closed() -> bool;
-    fn message_from_page(message: JsValue);
+    fn set_popup_url(url: &str);
+    fn message_from_page(message: JsValue) -> js_sys::Promise;
+    fn message_from_popup(message: JsValue);
     fn message_from_opaque_origin(message: JsValue) -> js_sys::Promise;
     /// From now on the fake `/v1/otp/verify` answers from this table (as `install_fake_server`'s).
     fn set_verify(verify: JsValue);
@@ -511,6 +529,50 @@ async fn a_data_server_naming_another_origin_is_ignored() {
     }
 }
 
+/// Where the popup may go: the server's pages (given as paths; the host stays the server's whatever
+/// the path holds) and http(s) pages; nothing that runs script or shows content in the LMS's name.
+#[wasm_bindgen_test]
+fn the_popup_goes_to_http_pages_only() {
+    let client = motp_widget::api::Client {
+        server: SERVER.into(),
+        launch_token: "t".into(),
+    };
+    let to = |url: &str| client.popup_url(url);
+    assert_eq!(
+        to("/v1/identity/sandbox/st-1").as_deref(),
+        Some("http://motp.test/v1/identity/sandbox/st-1")
+    );
+    assert_eq!(
+        to("//evil.test/x").as_deref(),
+        Some("http://motp.test//evil.test/x")
+    );
+    assert_eq!(
+        to("/\\evil.test/x").as_deref(),
+        Some("http://motp.test//evil.test/x")
+    );
+    assert_eq!(
+        to("https://lms.other.example/motp/identity?state=s1").as_deref(),
+        Some("https://lms.other.example/motp/identity?state=s1")
+    );
+    assert_eq!(
+        to("HTTP://lms.other.example/a").as_deref(),
+        Some("http://lms.other.example/a")
+    );
+    for refused in [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "blob:http://motp.test/1",
+        "file:///etc/passwd",
+        "about:blank",
+    ] {
+        assert_eq!(to(refused), None, "{refused:?}");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn two_widgets_on_one_page_are_independent() {
     fake(0, WRONG_4);
@@ -621,10 +683,10 @@ async fn lock_then_identity_check_in_the_popup_then_unlocked() {
     );
 
     // A message about another check is ignored; the right one triggers the reset.
-    message_from_page(js(
+    message_from_popup(js(
         r#"{"type":"motp:identity","state":"other","status":"succeeded"}"#,
     ));
-    message_from_page(js(
+    message_from_popup(js(
         r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#,
     ));
     until("unlocked", || text(&h).contains("잠금이 풀렸습니다")).await;
@@ -637,6 +699,84 @@ async fn lock_then_identity_check_in_the_popup_then_unlocked() {
         focused(&h) == "motp-code"
     })
     .await;
+    h.remove();
+}
+
+const SUCCEEDED: &str = r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#;
+
+/// Lets the widget react to what just happened (a message, an answer), without waiting for anything
+/// in particular.
+async fn settle() {
+    for _ in 0..5 {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        yew::scheduler::flush().await;
+    }
+}
+
+/// Only the popup the widget opened is believed. A message right in every other way (this check's
+/// state, from the page's own origin, which is trusted) but from another window, here the page
+/// itself (any script or frame on it could send one), is ignored; the popup's own then unlocks.
+#[wasm_bindgen_test]
+async fn an_identity_message_from_another_window_than_the_popup_is_ignored() {
+    let (h, _) = locked_widget(false, UNLOCKED).await;
+    click_panel_button(&h);
+    until("popup sent to the check page", || {
+        popup_href().is_some_and(|u| u.ends_with("/v1/identity/sandbox/st-1"))
+    })
+    .await;
+    wasm_bindgen_futures::JsFuture::from(message_from_page(js(SUCCEEDED)))
+        .await
+        .unwrap();
+    settle().await;
+    assert_eq!(
+        calls("/v1/lock/reset").length(),
+        0,
+        "no reset from a window that is not the popup"
+    );
+    assert!(
+        text(&h).contains("새 창에서"),
+        "still waiting: {}",
+        text(&h)
+    );
+
+    message_from_popup(js(SUCCEEDED));
+    until("unlocked", || text(&h).contains("잠금이 풀렸습니다")).await;
+    assert_eq!(calls("/v1/lock/reset").length(), 1);
+    h.remove();
+}
+
+/// The popup is only ever sent to an http(s) page: a `javascript:` URL as the check's page (from a
+/// server, or from whatever answers in its name) would run script on the LMS page. The popup is
+/// not sent there but closed, and the check fails as when the server's answer is unusable.
+#[wasm_bindgen_test]
+async fn a_popup_url_that_is_not_http_is_never_opened() {
+    let (h, events) = locked_widget(false, UNLOCKED).await;
+    set_popup_url("javascript:alert(document.domain)");
+    click_panel_button(&h);
+    until("the check's answer acted on", || {
+        calls("/v1/identity/start").length() == 1
+            && (popup_closed() || popup_href().as_deref() != Some("about:blank"))
+    })
+    .await;
+    settle().await;
+    assert_eq!(
+        popup_href().as_deref(),
+        Some("about:blank"),
+        "the popup is never sent to a javascript: URL"
+    );
+    assert!(popup_closed(), "the blank popup is closed");
+    until("the failure shown", || {
+        text(&h).contains("서버에 연결하지 못했습니다")
+    })
+    .await;
+    assert_eq!(
+        field(&event(&events, "motp:error").unwrap(), "code"),
+        "bad_response"
+    );
+    assert!(
+        text(&h).contains("휴대폰 본인인증으로 잠금 풀기"),
+        "the check can be started again"
+    );
     h.remove();
 }
 
@@ -662,7 +802,7 @@ async fn hrd_refusing_the_reset_offers_the_check_again() {
     .await;
     click_panel_button(&h);
     until("waiting", || text(&h).contains("새 창에서")).await;
-    message_from_page(js(
+    message_from_popup(js(
         r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#,
     ));
     until("refused message", || {
@@ -690,7 +830,7 @@ async fn a_queued_reset_leads_back_to_the_code_which_then_verifies() {
         locked_widget(false, r#"{"status":202,"body":{"result":"reset_queued"}}"#).await;
     click_panel_button(&h);
     until("waiting", || text(&h).contains("새 창에서")).await;
-    message_from_page(js(
+    message_from_popup(js(
         r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#,
     ));
     until("the reset answered", || {
@@ -754,7 +894,7 @@ async fn hrd_down_then_the_phone_check_stands_in_for_the_code() {
     until("waiting", || text(&h).contains("새 창에서")).await;
     let start = calls("/v1/identity/start");
     assert_eq!(field(&start.get(0), "body"), "?purpose=substitute");
-    message_from_page(js(
+    message_from_popup(js(
         r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#,
     ));
     until("verified", || text(&h).contains("인증되었습니다")).await;

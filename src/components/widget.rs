@@ -79,6 +79,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
         let d = machine.dispatcher();
         use_identity_watch(
             &props.client,
+            &popup,
             watching,
             Callback::from(move |a| d.dispatch(a)),
         );

@@ -1,11 +1,15 @@
-//! While the popup runs a check: listens for its `postMessage` (from the gateway's origin or this
-//! page's own) and, in case the message never comes, asks the server every few seconds.
+//! While the popup runs a check: listens for its `postMessage` (from the popup the widget opened,
+//! and from the gateway's origin or this page's own) and, in case the message never comes, asks the
+//! server every few seconds.
 
 use crate::api::Client;
 use crate::state::Action;
 use gloo_timers::callback::Interval;
 use motp_protocol::api::{IdentityMessage, IdentityStatus};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use web_sys::Window;
 use yew::prelude::*;
 
 /// How often to ask the server while no message has arrived.
@@ -15,12 +19,23 @@ fn origin_of(url: &str) -> Option<String> {
     web_sys::Url::new(url).ok().map(|u| u.origin())
 }
 
+/// The identity-check popup the widget opened, if it is open.
+pub type Popup = Rc<RefCell<Option<Window>>>;
+
 /// Watches check `state` (the server's id for it) while it is `Some`; `ondone` receives the result.
+/// Messages are believed only from `popup`.
 #[hook]
-pub fn use_identity_watch(client: &Client, state: Option<String>, ondone: Callback<Action>) {
-    let client = client.clone();
+pub fn use_identity_watch(
+    client: &Client,
+    popup: &Popup,
+    state: Option<String>,
+    ondone: Callback<Action>,
+) {
+    let (client, popup) = (client.clone(), popup.clone());
     use_effect_with(state, move |state| {
-        let watch = state.clone().map(|state| watch(client, state, ondone));
+        let watch = state
+            .clone()
+            .map(|state| watch(client, popup, state, ondone));
         move || {
             if let Some(stop) = watch {
                 stop()
@@ -30,7 +45,7 @@ pub fn use_identity_watch(client: &Client, state: Option<String>, ondone: Callba
 }
 
 /// Starts listening and polling for check `state`; the returned function stops both.
-fn watch(client: Client, state: String, ondone: Callback<Action>) -> impl FnOnce() {
+fn watch(client: Client, popup: Popup, state: String, ondone: Callback<Action>) -> impl FnOnce() {
     let window = web_sys::window().expect("a browser window");
     let trusted: Vec<String> = [origin_of(&client.server), window.location().origin().ok()]
         .into_iter()
@@ -39,7 +54,14 @@ fn watch(client: Client, state: String, ondone: Callback<Action>) -> impl FnOnce
     let on_message = {
         let (state, ondone) = (state.clone(), ondone.clone());
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            if !trusted.contains(&e.origin()) {
+            // From the popup itself, not just from a trusted origin: another window or frame of
+            // that origin (the LMS page's own, say) has no say in the check.
+            let from_popup = popup
+                .borrow()
+                .as_ref()
+                .zip(e.source())
+                .is_some_and(|(popup, source)| js_sys::Object::is(popup, &source));
+            if !from_popup || !trusted.contains(&e.origin()) {
                 return;
             }
             let Some(msg) = <IdentityMessage as crate::wire::FromJs>::from_js(&e.data()) else {
