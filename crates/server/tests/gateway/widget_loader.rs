@@ -101,7 +101,7 @@ fn cli(w: &World, extra: &[&str]) -> Result<Cli, clap::Error> {
         format!("--hrd-url={}", w.sandbox_url),
         format!("--emon-url={}", w.sandbox_url),
         format!("--widget-dir={}", dir.join("no-widget").display()),
-        "--allow-sandbox-identity".into(),
+        "--sandbox".into(),
         "--outbox-interval-secs=0".into(),
     ];
     Cli::try_parse_from(args.into_iter().chain(extra.iter().map(|s| s.to_string())))
