@@ -207,6 +207,22 @@ pub fn failures_so_far(lang: Lang, failures: u32, remaining: u32) -> String {
     }
 }
 
+/// A code just used, typed again: when the app shows the next one.
+pub fn already_used(lang: Lang, seconds: u64) -> String {
+    match (lang, seconds) {
+        (Lang::Ko, 0) => "방금 사용한 번호입니다. 앱에 지금 나온 새 번호를 입력하세요.".into(),
+        (Lang::Ko, n) => {
+            format!(
+                "방금 사용한 번호입니다. {n}초 뒤 앱에 새 번호가 나옵니다. 새 번호를 입력하세요."
+            )
+        }
+        (Lang::En, 0) => "You just used this code. Type the new one the app shows now.".into(),
+        (Lang::En, n) => {
+            format!("You just used this code. The app shows a new one in {n} s: type that one.")
+        }
+    }
+}
+
 pub fn rate_limited(lang: Lang, seconds: u64) -> String {
     match lang {
         Lang::Ko => format!("시도가 너무 많습니다. {seconds}초 후에 다시 입력하세요."),

@@ -38,6 +38,10 @@ pub enum Notice {
     Input(CodeInputError),
     /// HRD said the code does not match.
     WrongCode { failures: u32, remaining: u32 },
+    /// The code HRD accepted moments ago (a previous step, same minute): not sent, not counted.
+    /// The app shows a new one in `seconds` (0: it already does). Said once, not ticking: the
+    /// notice is a live region, and the form's own countdown ticks beside it.
+    AlreadyUsed { seconds: u64 },
     /// The lock was lifted; type the current code.
     Unlocked,
     /// Too many attempts: wait.
@@ -457,6 +461,13 @@ impl State {
                 }));
                 self.effects.push(Effect::FocusInput);
             }
+            VerifyOutcome::CodeAlreadyUsed { seconds_until_new } => {
+                // Not a failure: no count, no event; the field waits for the new code.
+                self.notice = Some(Notice::AlreadyUsed {
+                    seconds: seconds_until_new,
+                });
+                self.effects.push(Effect::FocusInput);
+            }
             VerifyOutcome::Locked => {
                 self.failures = MAX_FAILURES;
                 self.screen = Screen::Locked;
@@ -655,6 +666,25 @@ mod tests {
         // Typing again keeps the warning in view.
         let s = s.reduce(Action::Input("1".into()));
         assert!(matches!(s.notice, Some(Notice::WrongCode { .. })));
+    }
+
+    #[test]
+    fn a_code_just_used_is_not_a_failure_and_says_when_the_new_one_comes() {
+        let answer = VerifyOutcome::CodeAlreadyUsed {
+            seconds_until_new: 17,
+        };
+        let s = typed(&ready(1), "123456").reduce(Action::Answered(Ok(answer)));
+        assert_eq!(s.screen, Screen::Code);
+        assert_eq!(s.failures, 1, "nothing counted");
+        assert!(s.input.is_empty());
+        assert_eq!(s.notice, Some(Notice::AlreadyUsed { seconds: 17 }));
+        assert_eq!(
+            s.effects,
+            vec![Effect::FocusInput],
+            "no event: not a failure"
+        );
+        assert!(crate::i18n::already_used(crate::i18n::Lang::Ko, 17).contains("17초 뒤"));
+        assert!(crate::i18n::already_used(crate::i18n::Lang::Ko, 0).contains("지금 나온 새 번호"));
     }
 
     #[test]

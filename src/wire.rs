@@ -71,6 +71,9 @@ impl FromJs for VerifyOutcome {
                 failures: count(v, "failures")?,
                 remaining: count(v, "remaining")?,
             },
+            "code_already_used" => VerifyOutcome::CodeAlreadyUsed {
+                seconds_until_new: u64::from(count(v, "seconds_until_new")?),
+            },
             "locked" => VerifyOutcome::Locked,
             "not_registered" => VerifyOutcome::NotRegistered,
             "hrd_unavailable" => VerifyOutcome::HrdUnavailable {

@@ -91,6 +91,10 @@ pub fn code_form(props: CodeFormProps) -> Html {
             }),
             if *remaining <= 1 { "danger" } else { "warning" },
         ),
+        Some(Notice::AlreadyUsed { seconds }) => (
+            Some(html! { i18n::already_used(props.lang, *seconds) }),
+            "warning",
+        ),
         Some(Notice::Unlocked) => (Some(html! { s.unlocked }), "success"),
         Some(Notice::RateLimited { seconds }) => (
             Some(html! { i18n::rate_limited(props.lang, *seconds) }),

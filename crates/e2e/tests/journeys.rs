@@ -89,6 +89,47 @@ async fn a_code_read_off_the_virtual_phone_verifies_and_the_lecture_plays() {
     .await;
 }
 
+/// The exam right after a chapter, in the same minute, with the same number still on the phone:
+/// the gateway remembers the code HRD just accepted and neither sends nor counts it again.
+#[tokio::test]
+async fn the_next_step_in_the_same_minute_does_not_waste_the_code_just_used() {
+    Harness::journey("code_already_used", |h| async move {
+        h.browser.goto(&h.url("/")).await?;
+        h.in_widget("motp", "#motp-code").await?;
+        let code = phone_code(&h, T0);
+        h.submit(&code).await?;
+        h.widget_text_containing("motp", "인증되었습니다").await?;
+
+        h.clock.advance(30);
+        h.browser.goto(&h.url("/?eval_cd=02")).await?;
+        h.in_widget("motp", "#motp-code").await?;
+        h.submit(&code).await?;
+        let text = h
+            .widget_text_containing("motp", "방금 사용한 번호입니다")
+            .await?;
+        check!(
+            text.contains("10초 뒤"),
+            "when the new number comes: {text}"
+        );
+        check!(!text.contains("실패"), "not a failure: {text}");
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
+        let answers = |logs: Vec<hrd_sandbox::LogRecord>| -> Vec<String> {
+            logs.into_iter().map(|r| r.answer).collect()
+        };
+        let sent = answers(sandbox.logs(Some("otp_accredit")));
+        check!(sent == ["200"], "HRD saw the code once: {sent:?}");
+
+        // The app's next number verifies the exam.
+        h.clock.advance(30);
+        h.submit(&phone_code(&h, T0 + 60)).await?;
+        h.widget_text_containing("motp", "인증되었습니다").await?;
+        let sent = answers(sandbox.logs(Some("otp_accredit")));
+        check!(sent == ["200", "200"], "HRD answered {sent:?}");
+        Ok(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
     Harness::journey("lock_and_reset", |h| async move {

@@ -33,6 +33,10 @@ pub enum VerifyOutcome {
     Verified { receipt: String },
     /// HRD said AP001. `failures` so far, `remaining` before the lock.
     WrongCode { failures: u32, remaining: u32 },
+    /// The code HRD accepted for this trainee moments ago, typed again (say, for the next chapter in
+    /// the same minute): not sent to HRD, not counted. The app shows a new code in
+    /// `seconds_until_new` seconds (0: it already does).
+    CodeAlreadyUsed { seconds_until_new: u64 },
     /// HRD said AP009: only a phone identity check lifts it.
     Locked,
     /// HRD said AP005: the app's name/mobile differ from the LMS record, or no app is registered.
@@ -135,6 +139,7 @@ impl VerifyOutcome {
         match self {
             VerifyOutcome::Verified { .. }
             | VerifyOutcome::WrongCode { .. }
+            | VerifyOutcome::CodeAlreadyUsed { .. }
             | VerifyOutcome::Locked
             | VerifyOutcome::NotRegistered
             | VerifyOutcome::HrdUnavailable { .. }
@@ -154,6 +159,12 @@ impl VerifyOutcome {
             VerifyOutcome::WrongCode {
                 failures: 2,
                 remaining: 3,
+            },
+            VerifyOutcome::CodeAlreadyUsed {
+                seconds_until_new: 37,
+            },
+            VerifyOutcome::CodeAlreadyUsed {
+                seconds_until_new: 0,
             },
             VerifyOutcome::Locked,
             VerifyOutcome::NotRegistered,
@@ -189,6 +200,7 @@ impl VerifyOutcome {
             match o {
                 VerifyOutcome::Verified { .. }
                 | VerifyOutcome::WrongCode { .. }
+                | VerifyOutcome::CodeAlreadyUsed { .. }
                 | VerifyOutcome::Locked
                 | VerifyOutcome::NotRegistered
                 | VerifyOutcome::HrdUnavailable { .. }

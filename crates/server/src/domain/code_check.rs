@@ -78,6 +78,34 @@ pub fn judge(answer: &std::result::Result<HrdAnswer, UpstreamError>) -> Verdict 
     }
 }
 
+/// A code's fingerprint as remembered once HRD accepted it: SHA-256 of tenant, USRID and code, so
+/// the store never holds a code.
+pub fn fingerprint(tenant: &str, usrid: &str, code: &str) -> String {
+    let digest = ring::digest::digest(
+        &ring::digest::SHA256,
+        format!("{tenant}\t{usrid}\t{code}").as_bytes(),
+    );
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether the code of `typed` (a fingerprint) is the one HRD accepted at `accepted_at`, still
+/// within its validity (that 60-s step and the next, as HRD tolerates): then the seconds until the
+/// app shows a new code (0 when it already does). A verifier refuses a code already accepted
+/// (RFC 6238 §5.2) and HRD may count that refusal toward the lock; this code need never be sent.
+pub fn already_used(typed: &str, accepted: Option<(&str, i64)>, now: i64) -> Option<u64> {
+    let (fingerprint, accepted_at) = accepted?;
+    let step = CODE_STEP_SECONDS as i64;
+    let (then, current) = (accepted_at.div_euclid(step), now.div_euclid(step));
+    if fingerprint != typed || !(then..=then + 1).contains(&current) {
+        return None;
+    }
+    Some(if current == then {
+        (step - now.rem_euclid(step)) as u64
+    } else {
+        0
+    })
+}
+
 /// The wrong-code answer, from the count after this failure. HRD has not locked yet (it said
 /// AP001), so at least one attempt is left whatever our mirror says.
 pub fn wrong_code(after: AttemptState) -> VerifyOutcome {
@@ -106,6 +134,14 @@ pub async fn verify(
         Err(reason) => return Ok(VerifyOutcome::InvalidInput { reason }),
     };
     let (tenant, usrid) = trainee.key();
+    let typed = fingerprint(tenant, usrid, code.as_str());
+    let accepted = gw.store.last_accepted_code(tenant, usrid).await?;
+    let accepted = accepted.as_ref().map(|(f, at)| (f.as_str(), *at));
+    if let Some(seconds_until_new) = already_used(&typed, accepted, now) {
+        // Not sent, not counted: the trainee's next chapter in the same minute costs nothing.
+        tracing::info!(tenant, usrid, seconds_until_new, "code already used");
+        return Ok(VerifyOutcome::CodeAlreadyUsed { seconds_until_new });
+    }
     let usrdt = kst::format_unix(now);
     let form = OtpAccreditForm {
         user_nm: trainee.name.clone(),
@@ -145,6 +181,7 @@ pub async fn verify(
     let outcome = match judge(&answer) {
         Verdict::Passed => {
             tx.clear_attempts(tenant, usrid, now).await?;
+            tx.record_accepted_code(tenant, usrid, &typed, now).await?;
             let key = receipt_keys::signing_key(gw).await?;
             let (claims, receipt) = issue_receipt(trainee, "motp", "200", now, &key);
             tx.save_receipt(&claims.jti, tenant, usrid, now).await?;
@@ -213,6 +250,34 @@ mod tests {
             Verdict::Refused { message, .. } => assert!(!message.is_empty(), "HRD's own words"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_code_just_accepted_is_refused_for_its_step_and_the_next() {
+        let code = fingerprint("t", "u", "123456");
+        assert_ne!(code, fingerprint("t", "u", "123457"));
+        assert_ne!(code, fingerprint("t", "u2", "123456"), "per trainee");
+        let accepted = Some((code.as_str(), 120 + 10)); // step 2, 10 s in
+        assert_eq!(already_used(&code, accepted, 130), Some(50));
+        assert_eq!(already_used(&code, accepted, 179), Some(1));
+        assert_eq!(
+            already_used(&code, accepted, 180),
+            Some(0),
+            "the app shows a new one"
+        );
+        assert_eq!(already_used(&code, accepted, 239), Some(0));
+        assert_eq!(
+            already_used(&code, accepted, 240),
+            None,
+            "HRD's window is past"
+        );
+        let other = fingerprint("t", "u", "654321");
+        assert_eq!(
+            already_used(&other, accepted, 130),
+            None,
+            "another code goes to HRD"
+        );
+        assert_eq!(already_used(&code, None, 130), None);
     }
 
     #[test]

@@ -24,6 +24,22 @@ impl Store {
         Ok(row.map(attempt_state).unwrap_or_default())
     }
 
+    /// The fingerprint of the code HRD last accepted for this trainee, and when, if any.
+    pub(crate) async fn last_accepted_code(
+        &self,
+        tenant: &str,
+        usrid: &str,
+    ) -> StoreResult<Option<(String, i64)>> {
+        let row: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
+            "SELECT last_code, last_code_at FROM attempts WHERE tenant = $1 AND usrid = $2",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .fetch_optional(&self.reads)
+        .await?;
+        Ok(row.and_then(|(code, at)| Some((code?, at?))))
+    }
+
     /// When HRD last failed this trainee, if ever.
     pub(crate) async fn hrd_down_at(&self, tenant: &str, usrid: &str) -> StoreResult<Option<i64>> {
         let row: Option<(Option<i64>,)> =
@@ -92,6 +108,28 @@ impl StoreTx {
         .bind(tenant)
         .bind(usrid)
         .bind(MAX_FAILURES as i64)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// HRD accepted the code of this `fingerprint`: remembered, so it is never sent again.
+    pub(crate) async fn record_accepted_code(
+        &mut self,
+        tenant: &str,
+        usrid: &str,
+        fingerprint: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, last_code, last_code_at) VALUES ($1, $2, 0, 0, $3, $4, $5)
+             ON CONFLICT (tenant, usrid) DO UPDATE SET last_code = excluded.last_code, last_code_at = excluded.last_code_at, updated_at = excluded.updated_at",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(now)
+        .bind(fingerprint)
         .bind(now)
         .execute(&mut *self.tx)
         .await?;

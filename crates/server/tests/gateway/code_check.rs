@@ -166,9 +166,10 @@ async fn the_next_minute_needs_the_next_code() {
     let w = world().await;
     let (_, body) = w.verify(&w.code_now()).await;
     assert_eq!(body["result"], "verified");
-    // The same code again in the same minute is a replay.
+    // The same code again in the same minute is a replay: refused here, before HRD could count
+    // it as a wrong code (it used to be: issue #13).
     let (_, body) = w.verify(&w.code_now()).await;
-    assert_eq!(body["result"], "wrong_code");
+    assert_eq!(body["result"], "code_already_used");
     w.clock.advance(60);
     let (_, body) = w.verify(&w.code_now()).await;
     assert_eq!(body["result"], "verified");
@@ -185,4 +186,32 @@ async fn per_trainee_rate_limit_answers_429_before_hrd_would() {
     assert_eq!(last.0, 429);
     assert_eq!(last.1["result"], "rate_limited");
     assert!(last.1["retry_after_seconds"].as_u64().unwrap() <= 60);
+}
+
+#[tokio::test]
+async fn a_code_just_used_is_not_sent_again_and_costs_nothing() {
+    let w = world().await;
+    let code = w.code_now();
+    let (_, body) = w.verify(&code).await;
+    assert_eq!(body["result"], "verified");
+    // The next chapter, 30 s later, the same number still on the phone.
+    w.clock.advance(30);
+    let (status, body) = w.verify(&code).await;
+    assert_eq!(
+        (status, body),
+        (
+            200,
+            json!({"result": "code_already_used", "seconds_until_new": 10})
+        )
+    );
+    // Into the next minute: the app shows a new number, the old one is still not sent.
+    w.clock.advance(20);
+    let (_, body) = w.verify(&code).await;
+    assert_eq!(body["seconds_until_new"], 0);
+    assert_eq!(w.arrived().len(), 1, "HRD saw the code once");
+    assert_eq!(w.session().await["failures"], 0, "nothing counted");
+    // The new number verifies.
+    let (_, body) = w.verify(&w.code_now()).await;
+    assert_eq!(body["result"], "verified");
+    assert_eq!(w.arrived().len(), 2);
 }
