@@ -169,6 +169,9 @@ pub async fn verify(
     }
     tracing::info!(tenant, usrid, tel = %mask_tel(&trainee.tel), eval_cd = trainee.eval.code(), %hrd_code, "otp_accredit");
 
+    // Before the transaction: on PostgreSQL reads share its pool, and a transaction waiting on a
+    // second connection of its own is how a busy pool deadlocks.
+    let key = receipt_keys::signing_key(gw).await?;
     // The audit line and what the answer means, in one transaction: all or none, one commit.
     let mut tx = gw.store.begin().await?;
     let line = AuditLine {
@@ -182,7 +185,6 @@ pub async fn verify(
         Verdict::Passed => {
             tx.clear_attempts(tenant, usrid, now).await?;
             tx.record_accepted_code(tenant, usrid, &typed, now).await?;
-            let key = receipt_keys::signing_key(gw).await?;
             let (claims, receipt) = issue_receipt(trainee, "motp", "200", now, &key);
             tx.save_receipt(&claims.jti, tenant, usrid, now).await?;
             VerifyOutcome::Verified { receipt }

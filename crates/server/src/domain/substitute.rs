@@ -36,6 +36,9 @@ pub async fn complete(
 ) -> Result<SubstituteOutcome> {
     let now = gw.now();
     let (tenant, usrid) = trainee.key();
+    // Before the transaction: on PostgreSQL reads share its pool, and a transaction waiting on a
+    // second connection of its own is how a busy pool deadlocks.
+    let key = receipt_keys::signing_key(gw).await?;
     let mut tx = gw.store.begin().await?;
     let Some(check) = tx
         .claim_identity_check(
@@ -68,7 +71,6 @@ pub async fn complete(
     }
     tx.finish_identity_check(check_id, CheckStatus::Used, now)
         .await?;
-    let key = receipt_keys::signing_key(gw).await?;
     let (claims, receipt) = issue_receipt(trainee, "phone", "substitute", now, &key);
     tx.save_receipt(&claims.jti, tenant, usrid, now).await?;
     // The record e-mon must receive, stored with the receipt and sent after the commit.

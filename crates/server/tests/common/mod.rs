@@ -22,7 +22,14 @@ pub async fn spawn_server(args: &[String]) -> Child {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     while let Some(line) = lines.next_line().await.unwrap() {
         if line.contains("motp-server listening on") {
-            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            // Drained so it never blocks; its errors shown, for a failing test to explain itself.
+            tokio::spawn(async move {
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if line.contains("ERROR") {
+                        eprintln!("motp-server: {line}");
+                    }
+                }
+            });
             return child;
         }
     }
