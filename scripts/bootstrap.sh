@@ -23,14 +23,17 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! dpkg -s chromium chromium-driver fonts-noto-cjk postgresql brotli >/dev/null 2>&1; then
-  log "installing Debian chromium + chromium-driver + fonts-noto-cjk + postgresql + brotli"
+if ! dpkg -s chromium chromium-driver fonts-noto-cjk postgresql brotli php-cli python3-jwt python3-cryptography >/dev/null 2>&1; then
+  log "installing Debian chromium + chromium-driver + fonts-noto-cjk + postgresql + brotli + php-cli + python3-jwt + python3-cryptography"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # Fonts with Hangul, so screenshots and layout checks see Korean text as trainees do.
   # PostgreSQL: the tests run the gateway on it too (scripts/test-postgres.sh starts a throwaway one).
   # brotli: the widget's files are also served brotli-compressed (scripts/widget-post-build.sh).
-  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk postgresql brotli >/dev/null
+  # php-cli, python3-jwt, python3-cryptography: the LMS examples run against the server
+  # (scripts/test-lms-examples.sh).
+  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk postgresql brotli \
+    php-cli python3-jwt python3-cryptography >/dev/null
 fi
 
 if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$BINARYEN_VERSION" ]; then

@@ -20,6 +20,7 @@ if [ -z "$PYTHON" ]; then
   done
 fi
 [ -n "$PYTHON" ] || { echo "test-lms-examples: no python3 with PyJWT and cryptography (apt-get install python3-jwt python3-cryptography)" >&2; exit 1; }
+export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ left in examples/
 command -v php >/dev/null || { echo "test-lms-examples: no php (apt-get install php-cli)" >&2; exit 1; }
 
 dir=$(mktemp -d /tmp/motp-lms-examples.XXXXXX)
