@@ -23,6 +23,18 @@ fi
 export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ left in examples/
 command -v php >/dev/null || { echo "test-lms-examples: no php (apt-get install php-cli)" >&2; exit 1; }
 
+# README's excerpts of the examples are the examples' code, verbatim.
+"$PYTHON" - <<'EOF'
+import re, sys
+readme = open("README.md", encoding="utf-8").read()
+pattern = r"<!-- excerpt of (\S+) \(make test checks it is verbatim\) -->\n```\w*\n(.*?)```"
+excerpts = re.findall(pattern, readme, re.S)
+stale = [path for path, code in excerpts if code not in open(path, encoding="utf-8").read()]
+if not excerpts or stale:
+    sys.exit(f"test-lms-examples: README's excerpt of {', '.join(stale) or '(none found)'} is not the file's code")
+print(f"README's {len(excerpts)} excerpts of examples/lms/ are the files' code, verbatim")
+EOF
+
 dir=$(mktemp -d /tmp/motp-lms-examples.XXXXXX)
 server_pid=
 stop() {
