@@ -105,11 +105,11 @@ def main():
         raise Failed(f"receipt claims: {claims}")
     ok(f"check_receipt accepts the receipt (kid {jwt.get_unverified_header(receipt)['kid']}, "
        f"sub {claims['sub']}, eval_cd {claims['eval_cd']}, class_tme {claims['class_tme']})")
+    must_refuse("the launch token passed off as a receipt", token, jwks_url, expect)
     must_refuse("it for chapter 4", receipt, jwks_url, {**expect, "class_tme": "4"})
     must_refuse("it for an exam", receipt, jwks_url, {**expect, "eval_cd": "02"})
     must_refuse("it for another trainee", receipt, jwks_url, {**expect, "sub": "trainee02"})
     must_refuse("it for another session", receipt, jwks_url, {**expect, "sid": "other"})
-    must_refuse("the launch token passed off as a receipt", token, jwks_url, expect)
 
     if args.sandbox_db:
         forged_receipts(args.sandbox_db, receipt, claims, jwks_url, expect)
