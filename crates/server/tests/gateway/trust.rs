@@ -3,6 +3,7 @@
 //! own, and attestations bound to the check's trainee.
 
 use crate::world::*;
+use motp_protocol::clock::Clock;
 use motp_server::domain::jwt as token;
 use serde_json::{json, Value};
 
@@ -202,4 +203,44 @@ async fn an_attestation_names_the_checks_trainee_and_has_an_id() {
     // Neither refusal spent the check or the id: the right attestation goes through.
     let (status, body) = attest("trainee01", "j-1").await;
     assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn a_rotated_key_signs_after_a_minute_and_the_old_one_stays_until_its_receipts_expired() {
+    let w = world().await;
+    let jwks_kids = || async {
+        let jwks: Value = w
+            .http
+            .get(format!("{}/.well-known/jwks.json", w.server.url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let old = w.receipt().await;
+    let old_kid = header(&old).kid.unwrap();
+    let store = &w.server.state.gateway.store;
+    let new_kid = motp_server::domain::receipt_keys::rotate(store, w.clock.now_unix())
+        .await
+        .unwrap();
+    assert_ne!(new_kid, old_kid);
+
+    // A minute on (instances reload their keys): both published, the new one signs.
+    w.clock.advance(61);
+    assert_eq!(jwks_kids().await, [old_kid.clone(), new_kid.clone()]);
+    let new = w.receipt().await;
+    assert_eq!(header(&new).kid.as_deref(), Some(new_kid.as_str()));
+    assert_eq!(w.redeem(&new).await.status(), 200);
+
+    // Once every receipt the old key may have signed has expired, only the new key is published.
+    w.clock.advance(60 + 600);
+    assert_eq!(jwks_kids().await, [new_kid]);
 }
