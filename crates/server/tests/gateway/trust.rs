@@ -8,6 +8,19 @@ use motp_server::domain::jwt as token;
 use serde_json::{json, Value};
 
 impl World {
+    /// The published receipt keys.
+    async fn jwks(&self) -> Value {
+        let url = format!("{}/.well-known/jwks.json", self.server.url());
+        self.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// A fresh receipt for the trainee of [`launch_token`].
     async fn receipt(&self) -> String {
         let (status, body) = self.verify(&self.code_now()).await;
@@ -27,15 +40,7 @@ async fn a_receipt_is_signed_by_the_server_alone_and_a_launch_token_is_not_one()
     let h = header(&receipt);
     assert_eq!(h.alg, jsonwebtoken::Algorithm::EdDSA, "not HS*");
     assert_eq!(h.typ.as_deref(), Some("motp-receipt+jwt"));
-    let jwks: Value = w
-        .http
-        .get(format!("{}/.well-known/jwks.json", w.server.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = w.jwks().await;
     let keys = jwks["keys"].as_array().unwrap();
     let jwk = keys
         .iter()
@@ -209,16 +214,7 @@ async fn an_attestation_names_the_checks_trainee_and_has_an_id() {
 async fn a_rotated_key_signs_after_a_minute_and_the_old_one_stays_until_its_receipts_expired() {
     let w = world().await;
     let jwks_kids = || async {
-        let jwks: Value = w
-            .http
-            .get(format!("{}/.well-known/jwks.json", w.server.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        jwks["keys"]
+        w.jwks().await["keys"]
             .as_array()
             .unwrap()
             .iter()
