@@ -72,6 +72,8 @@ pub enum Check {
 pub enum CheckProblem {
     /// The browser blocked the popup: allow popups for this site, then try again.
     PopupBlocked,
+    /// The trainee closed the popup before the check was done: start again.
+    PopupClosed,
     /// The check did not succeed (cancelled, failed, expired): do it again.
     CheckFailed,
     /// The checked name or mobile differ from the LMS record.
@@ -146,6 +148,12 @@ pub enum Action {
         state: String,
         status: IdentityStatus,
     },
+    /// The trainee closed the popup of check `state` before it was decided.
+    PopupClosed {
+        state: String,
+    },
+    /// "Cancel" while a check runs: back to the button that starts one.
+    CancelCheck,
     ResetAnswered(Result<ResetOutcome, ClientError>),
     SubstituteAnswered(Result<SubstituteOutcome, ClientError>),
     /// The lock was lifted.
@@ -280,10 +288,9 @@ impl State {
                 let Some(purpose) = self.check_purpose() else {
                     return next;
                 };
-                if matches!(
-                    self.check,
-                    Check::Starting | Check::Waiting { .. } | Check::Finishing { .. }
-                ) {
+                // While waiting, the button opens the window again: a new check, as a closed or
+                // lost window leaves nothing to wait for.
+                if matches!(self.check, Check::Starting | Check::Finishing { .. }) {
                     return next;
                 }
                 if popup_opened {
@@ -304,6 +311,18 @@ impl State {
                         next.effects.push(Effect::NavigatePopup(start.popup_url));
                     }
                     Err(e) => next.check_problem(CheckProblem::Network, Some(e.event())),
+                }
+            }
+            Action::PopupClosed { state } => {
+                if self.check == (Check::Waiting { state }) {
+                    next.check_problem(CheckProblem::PopupClosed, None);
+                }
+            }
+            Action::CancelCheck => {
+                if matches!(self.check, Check::Starting | Check::Waiting { .. }) {
+                    next.check = Check::Idle;
+                    next.effects.push(Effect::ClosePopup);
+                    next.effects.push(Effect::FocusHeading);
                 }
             }
             Action::IdentityResult { state, status } => {
@@ -781,6 +800,31 @@ mod tests {
         assert_eq!(s.notice, Some(Notice::Unlocked));
         assert_eq!(s.check, Check::Idle);
         assert!(s.effects.contains(&Effect::Emit(WidgetEvent::Unlocked)));
+    }
+
+    #[test]
+    fn a_closed_popup_never_strands_the_trainee() {
+        // Closed before the check was decided: said so, and the button starts again.
+        let closed = waiting().reduce(Action::PopupClosed {
+            state: "st1".into(),
+        });
+        assert_eq!(closed.check, Check::Problem(CheckProblem::PopupClosed));
+        assert!(closed.effects.contains(&Effect::FocusHeading));
+        let again = closed.reduce(Action::CheckStart { popup_opened: true });
+        assert_eq!(again.check, Check::Starting);
+        // A stale notice about another check changes nothing.
+        let s = waiting().reduce(Action::PopupClosed { state: "zz".into() });
+        assert!(matches!(s.check, Check::Waiting { .. }));
+        assert!(s.effects.is_empty());
+        // While waiting, the window can be opened again (a new check) or the check cancelled.
+        let reopened = waiting().reduce(Action::CheckStart { popup_opened: true });
+        assert_eq!(reopened.check, Check::Starting);
+        let cancelled = waiting().reduce(Action::CancelCheck);
+        assert_eq!(cancelled.check, Check::Idle);
+        assert_eq!(
+            cancelled.effects,
+            vec![Effect::ClosePopup, Effect::FocusHeading]
+        );
     }
 
     #[test]

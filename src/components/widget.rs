@@ -141,6 +141,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                         start_label,
                         onstart: onstart.clone(),
                         onback: send(|| Action::BackToCode),
+                        oncancel: send(|| Action::CancelCheck),
                     },
                 )
             };

@@ -1,6 +1,7 @@
 //! While the popup runs a check: listens for its `postMessage` (from the popup the widget opened,
 //! and from the gateway's origin or this page's own) and, in case the message never comes, asks the
-//! server every few seconds.
+//! server every few seconds — and notices when the trainee closed the window before the check was
+//! done, so the lock screen offers it again instead of waiting for ever.
 
 use crate::api::Client;
 use crate::state::Action;
@@ -52,7 +53,7 @@ fn watch(client: Client, popup: Popup, state: String, ondone: Callback<Action>) 
         .flatten()
         .collect();
     let on_message = {
-        let (state, ondone) = (state.clone(), ondone.clone());
+        let (state, ondone, popup) = (state.clone(), ondone.clone(), popup.clone());
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             // From the popup itself, not just from a trusted origin: another window or frame of
             // that origin (the LMS page's own, say) has no say in the check.
@@ -78,11 +79,21 @@ fn watch(client: Client, popup: Popup, state: String, ondone: Callback<Action>) 
     let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
     let poll = Interval::new(POLL_MS, move || {
         let (client, state, ondone) = (client.clone(), state.clone(), ondone.clone());
+        let popup = popup.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            if let Ok(status) = client.identity_status(&state).await {
-                if status != IdentityStatus::Pending {
-                    ondone.emit(Action::IdentityResult { state, status });
+            // The server first: a window that closed itself after a decided check is no loss.
+            match client.identity_status(&state).await {
+                Ok(status) if status != IdentityStatus::Pending => {
+                    ondone.emit(Action::IdentityResult { state, status })
                 }
+                _ if popup
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|w| w.closed().unwrap_or(false)) =>
+                {
+                    ondone.emit(Action::PopupClosed { state })
+                }
+                _ => {}
             }
         });
     });

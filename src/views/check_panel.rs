@@ -18,18 +18,23 @@ pub struct CheckPanelProps {
     pub onstart: Callback<()>,
     /// Back to the code step (after a reset was queued).
     pub onback: Callback<()>,
+    /// Gives up the check in progress (the window was lost, or the trainee changed their mind).
+    pub oncancel: Callback<()>,
 }
 
 pub fn check_panel(s: &Strings, props: CheckPanelProps) -> Html {
+    let reopen = (s.reopen_window, props.onstart.clone());
     let start = (props.start_label, props.onstart);
     let (status, action) = match &props.check {
         Check::Idle => (None, Some(start)),
         Check::Starting => (Some(s.unlock_starting), None),
-        Check::Waiting { .. } => (Some(s.unlock_waiting), None),
+        // Every wait has a way out: the window again, or cancel.
+        Check::Waiting { .. } => (Some(s.unlock_waiting), Some(reopen)),
         Check::Finishing { .. } => (Some(s.unlock_resetting), None),
         Check::Problem(problem) => {
             let (text, back_to_code) = match problem {
                 CheckProblem::PopupBlocked => (s.popup_blocked, false),
+                CheckProblem::PopupClosed => (s.popup_closed, false),
                 CheckProblem::CheckFailed => (s.check_failed, false),
                 CheckProblem::Mismatch => (s.identity_mismatch, false),
                 CheckProblem::Refused { .. } => (s.reset_refused, false),
@@ -52,9 +57,9 @@ pub fn check_panel(s: &Strings, props: CheckPanelProps) -> Html {
         "region"
     };
     p.action = action;
-    // No way out while a check is running: its answer would land on another screen.
+    // While a check runs the way out is to cancel it (its answer would land on another screen).
     if !matches!(props.check, Check::Idle | Check::Problem(_)) {
-        p.secondary = None;
+        p.secondary = Some((s.cancel_check, props.oncancel));
     }
     p.children = html! {
         <>

@@ -257,6 +257,56 @@ async fn a_reset_hrd_does_not_answer_is_queued_then_sent_and_the_next_code_verif
     .await;
 }
 
+/// The trainee closes the identity-check window halfway: the widget notices, says so and offers
+/// the check again, which then lifts the lock; no reload needed.
+#[tokio::test]
+async fn a_closed_identity_window_leads_back_to_the_lock_screens_button() {
+    Harness::journey("popup_closed", |h| async move {
+        h.browser.goto(&h.url("/")).await?;
+        let right = phone_code(&h, T0);
+        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+        for n in 1..=5 {
+            h.submit_wrong(&wrong, n).await?;
+        }
+        h.in_widget("motp", ".panel button.primary")
+            .await?
+            .click()
+            .await?;
+        h.widget_text_containing("motp", "새 창에서").await?;
+        let text = h.widget_text_containing("motp", "취소").await?;
+        check!(
+            text.contains("다시 열기"),
+            "a way out while waiting: {text}"
+        );
+
+        // The trainee closes the window without finishing.
+        let main = h.browser.window().await?;
+        let popup = h
+            .browser
+            .windows()
+            .await?
+            .into_iter()
+            .find(|w| *w != main)
+            .ok_or("no popup window")?;
+        h.browser.switch_to_window(popup).await?;
+        h.browser.close_window().await?;
+        h.browser.switch_to_window(main).await?;
+        h.widget_text_containing("motp", "본인인증 창이 닫혔습니다")
+            .await?;
+
+        // The same button starts again, and this time the check is done.
+        h.in_widget("motp", ".panel button.primary")
+            .await?
+            .click()
+            .await?;
+        h.phone_check_in_popup("홍길동", "010-1234-5678").await?;
+        h.widget_text_containing("motp", "잠금이 풀렸습니다")
+            .await?;
+        Ok(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn hrd_down_then_the_phone_check_stands_in_and_e_mon_gets_the_log() {
     Harness::journey("substitute", |h| async move {
