@@ -26,9 +26,18 @@
   function mount(element, options) {
     var real = null, destroyed = false, handle;
     handle = {
+      // Resolves once the widget is mounted; rejects when it could not load (then the element gets
+      // motp:error "load_failed": most often this page's origin is not among the tenant's origins,
+      // so CORS refused the module, or a Content-Security-Policy refused it).
       ready: ready.then(function (m) {
         if (!destroyed) real = m.mount(element, options || {}, origin);
         return handle;
+      }, function (e) {
+        element.dispatchEvent(new CustomEvent("motp:error", { bubbles: true, detail: {
+          code: "load_failed",
+          message: "the widget could not load from " + origin + ": is this page's origin one of the tenant's origins? (" + e + ")"
+        } }));
+        throw e;
       }),
       destroy: function () { destroyed = true; if (real) { real.destroy(); real = null; } },
       reset: function () { if (real) real.reset(); }
@@ -39,7 +48,10 @@
   function mountAll() {
     var found = document.querySelectorAll("[data-motp-widget]:not([data-motp-mounted])");
     for (var i = 0; i < found.length; i++) {
-      if (!found[i].motpWidget) found[i].motpWidget = mount(found[i]);
+      if (found[i].motpWidget) continue;
+      found[i].motpWidget = mount(found[i]);
+      // Told to the element as motp:error; no unhandled rejection besides.
+      found[i].motpWidget.ready.catch(function () {});
     }
   }
 

@@ -307,6 +307,37 @@ async fn a_closed_identity_window_leads_back_to_the_lock_screens_button() {
     .await;
 }
 
+/// An LMS page on an origin the tenant does not list: the browser refuses the widget's module, and
+/// the LMS developer is told on the element (`motp:error` `load_failed`) instead of facing a blank
+/// element and silence.
+#[tokio::test]
+async fn a_page_on_an_unconfigured_origin_gets_load_failed() {
+    Harness::journey("load_failed", |h| async move {
+        let loader = h.url("/widget/motp-embed.js");
+        let page = format!(
+            "<!DOCTYPE html><html lang=\"ko\"><head><meta charset=\"utf-8\"><title>LMS</title></head><body>\
+             <div data-motp-widget data-launch-token=\"x\" id=\"w\"></div>\
+             <script>document.getElementById('w').addEventListener('motp:error', \
+               function (e) {{ window.__motpError = e.detail; }});</script>\
+             <script src=\"{loader}\"></script></body></html>"
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let elsewhere = format!("http://{}/", listener.local_addr()?);
+        let app = axum::Router::new().route(
+            "/",
+            axum::routing::get(move || async move { axum::response::Html(page) }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        h.browser.goto(&elsewhere).await?;
+        let error = h.until("window.__motpError").await?;
+        check!(error["code"] == "load_failed", "motp:error said {error}");
+        let message = error["message"].as_str().unwrap_or_default();
+        check!(message.contains("origin"), "the message says what to fix: {message}");
+        Ok(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn hrd_down_then_the_phone_check_stands_in_and_e_mon_gets_the_log() {
     Harness::journey("substitute", |h| async move {
