@@ -33,8 +33,10 @@ impl Answer {
         }
         let error = wire::error_code(&self.body);
         Err(match (self.status, error.as_str()) {
-            (401, "token_expired") => ClientError::Unauthorized { expired: true },
-            (401, _) | (403, _) => ClientError::Unauthorized { expired: false },
+            (401, _) | (403, _) => ClientError::Refused {
+                message: wire::error_message(&self.body),
+                error,
+            },
             (status, _) => ClientError::Http { status, error },
         })
     }

@@ -6,8 +6,9 @@ use crate::events::WidgetEvent;
 pub enum ClientError {
     /// The request did not complete (offline, server down, CORS refused).
     Network,
-    /// The launch token was refused; `expired` when it merely ran out.
-    Unauthorized { expired: bool },
+    /// The launch token or the page's origin was refused (401/403): the server's own `error` code
+    /// and `message`, which tell the LMS developer what to fix.
+    Refused { error: String, message: String },
     /// Any other non-success answer.
     Http { status: u16, error: String },
     /// The answer was not the expected JSON.
@@ -15,6 +16,12 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// Refused only because the launch token ran out: a reload mints a new one. Any other refusal
+    /// is the page's configuration, which a reload does not fix.
+    pub fn is_expired_token(&self) -> bool {
+        matches!(self, ClientError::Refused { error, .. } if error == "token_expired")
+    }
+
     /// The `motp:error` event the host page receives for this error.
     pub fn event(&self) -> WidgetEvent {
         let (code, message) = match self {
@@ -22,14 +29,7 @@ impl ClientError {
                 "network".to_string(),
                 "the server could not be reached".to_string(),
             ),
-            ClientError::Unauthorized { expired: true } => (
-                "token_expired".to_string(),
-                "the launch token expired; reload the page".to_string(),
-            ),
-            ClientError::Unauthorized { expired: false } => (
-                "invalid_token".to_string(),
-                "the launch token was refused".to_string(),
-            ),
+            ClientError::Refused { error, message } => (error.clone(), message.clone()),
             ClientError::Http { status, error } => (error.clone(), format!("HTTP {status}")),
             ClientError::Decode => (
                 "bad_response".to_string(),

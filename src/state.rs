@@ -26,7 +26,10 @@ pub enum Screen {
     /// HRD is down (timeout, IE001, CE00x).
     HrdUnavailable { substitute_allowed: bool },
     /// The launch token expired or is invalid: only a page reload gets a new one.
-    SessionExpired,
+    /// The launch token or the page's origin was refused. `expired`: the token merely ran out, and
+    /// a reload mints a new one; otherwise the page's configuration is wrong, which only the
+    /// institution can fix.
+    TokenRefused { expired: bool },
     /// The server could not be reached or answered something unexpected.
     Failed { retry_session: bool },
 }
@@ -238,7 +241,9 @@ impl State {
             Action::SessionFailed(err) => {
                 next.busy = false;
                 next.screen = match err {
-                    ClientError::Unauthorized { .. } => Screen::SessionExpired,
+                    ClientError::Refused { .. } => Screen::TokenRefused {
+                        expired: err.is_expired_token(),
+                    },
                     _ => Screen::Failed {
                         retry_session: true,
                     },
@@ -439,12 +444,12 @@ impl State {
     fn answered(&mut self, result: Result<VerifyOutcome, ClientError>) {
         let outcome = match result {
             Ok(outcome) => outcome,
-            Err(ClientError::Unauthorized { .. }) => {
-                self.screen = Screen::SessionExpired;
-                self.effects.push(Effect::Emit(WidgetEvent::Error {
-                    code: "token_expired".into(),
-                    message: "the launch token expired; reload the page".into(),
-                }));
+            Err(err @ ClientError::Refused { .. }) => {
+                self.screen = Screen::TokenRefused {
+                    expired: err.is_expired_token(),
+                };
+                // The server's own reason, for the LMS developer.
+                self.effects.push(Effect::Emit(err.event()));
                 self.effects.push(Effect::FocusHeading);
                 return;
             }
@@ -988,17 +993,26 @@ mod tests {
         assert!(!s.busy);
     }
 
+    fn refused(error: &str) -> ClientError {
+        ClientError::Refused {
+            error: error.into(),
+            message: format!("why: {error}"),
+        }
+    }
+
     #[test]
-    fn an_expired_token_asks_for_a_reload() {
-        let s =
-            typed(&ready(0), "123456").reduce(Action::Answered(Err(ClientError::Unauthorized {
-                expired: true,
-            })));
-        assert_eq!(s.screen, Screen::SessionExpired);
-        let s = State::default().reduce(Action::SessionFailed(ClientError::Unauthorized {
-            expired: false,
-        }));
-        assert_eq!(s.screen, Screen::SessionExpired);
+    fn an_expired_token_asks_for_a_reload_and_a_misconfiguration_for_the_institution() {
+        let s = typed(&ready(0), "123456").reduce(Action::Answered(Err(refused("token_expired"))));
+        assert_eq!(s.screen, Screen::TokenRefused { expired: true });
+        let s = State::default().reduce(Action::SessionFailed(refused("invalid_token")));
+        assert_eq!(s.screen, Screen::TokenRefused { expired: false });
+        // The LMS developer hears the server's own code and reason.
+        assert!(s.effects.contains(&Effect::Emit(WidgetEvent::Error {
+            code: "invalid_token".into(),
+            message: "why: invalid_token".into(),
+        })));
+        let s = State::default().reduce(Action::SessionFailed(refused("origin_not_allowed")));
+        assert_eq!(s.screen, Screen::TokenRefused { expired: false });
     }
 
     #[test]

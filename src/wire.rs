@@ -182,6 +182,11 @@ pub fn error_code(v: &JsValue) -> String {
     text(v, "error").unwrap_or_default()
 }
 
+/// The `message` of the server's error body, if any.
+pub fn error_message(v: &JsValue) -> String {
+    text(v, "message").unwrap_or_default()
+}
+
 /// A JSON object of string fields, as request bodies are (`{"code": …}`, `{"state": …}`).
 pub fn json_object(fields: &[(&str, &str)]) -> String {
     let object = Object::new();

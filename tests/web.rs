@@ -994,18 +994,27 @@ async fn every_outcome_is_read_whatever_its_status() {
     let errors = [
         (
             401,
-            r#"{"error":"token_expired","message":""}"#,
-            ClientError::Unauthorized { expired: true },
+            r#"{"error":"token_expired","message":"reload"}"#,
+            ClientError::Refused {
+                error: "token_expired".into(),
+                message: "reload".into(),
+            },
         ),
         (
             401,
-            r#"{"error":"invalid_token","message":""}"#,
-            ClientError::Unauthorized { expired: false },
+            r#"{"error":"invalid_token","message":"bad signature"}"#,
+            ClientError::Refused {
+                error: "invalid_token".into(),
+                message: "bad signature".into(),
+            },
         ),
         (
             403,
-            r#"{"error":"forbidden","message":""}"#,
-            ClientError::Unauthorized { expired: false },
+            r#"{"error":"origin_not_allowed","message":""}"#,
+            ClientError::Refused {
+                error: "origin_not_allowed".into(),
+                message: String::new(),
+            },
         ),
         (
             503,

@@ -199,7 +199,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
             )
             .action(s.try_again, send(|| Action::BackToCode)),
         ),
-        Screen::SessionExpired => {
+        Screen::TokenRefused { expired: true } => {
             let reload = Callback::from(|_| {
                 let _ = web_sys::window().map(|w| w.location().reload());
             });
@@ -213,6 +213,13 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 .action(s.reload_page, reload),
             )
         }
+        // A reload would not help: the way forward is the institution.
+        Screen::TokenRefused { expired: false } => panel(PanelProps::new(
+            "danger",
+            s.misconfigured_title,
+            &heading_ref,
+            html! { <p>{ s.misconfigured_body }</p> },
+        )),
         Screen::Failed { .. } => panel(
             PanelProps::new(
                 "danger",

@@ -307,6 +307,31 @@ async fn a_closed_identity_window_leads_back_to_the_lock_screens_button() {
     .await;
 }
 
+/// An LMS whose launch tokens are signed with the wrong secret: the trainee is told to contact the
+/// institution (a reload would not help), and the page hears the server's own reason.
+#[tokio::test]
+async fn a_bad_secret_tells_the_developer_why_and_the_trainee_whom_to_ask() {
+    Harness::journey("bad_secret", |h| async move {
+        h.browser.goto(&h.url("/?secret=wrong")).await?;
+        let text = h
+            .widget_text_containing("motp", "교육기관(LMS 운영자)에 문의하세요")
+            .await?;
+        check!(
+            !text.contains("새로고침하세요"),
+            "not told to reload: {text}"
+        );
+        h.until("document.getElementById('events').textContent.includes('bad signature')")
+            .await?;
+        let events = h.browser.find(Locator::Id("events")).await?.text().await?;
+        check!(
+            events.contains("motp:error") && events.contains("invalid_token"),
+            "the developer's event: {events}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
 /// An LMS page on an origin the tenant does not list: the browser refuses the widget's module, and
 /// the LMS developer is told on the element (`motp:error` `load_failed`) instead of facing a blank
 /// element and silence.

@@ -24,11 +24,17 @@ impl FromRequestParts<AppState> for Trainee {
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(AppError::MissingToken)?;
         let gw = &state.gateway;
-        let trainee = jwt::verify(bearer.trim(), &gw.tenants, gw.now())?;
+        let bearer = bearer.trim();
+        let trainee = jwt::verify(bearer, &gw.tenants, gw.now()).inspect_err(|reason| {
+            // For the LMS developer reading the logs: why, and whose (never the token itself).
+            let iss = jwt::peek_issuer(bearer);
+            tracing::warn!(?iss, %reason, "launch token refused");
+        })?;
         // A browser call must come from one of this tenant's LMS pages, not another tenant's.
         if let Some(origin) = parts.headers.get(header::ORIGIN) {
             let origin = origin.to_str().unwrap_or("");
             if !trainee.tenant.allows_origin(origin) {
+                tracing::warn!(tenant = %trainee.tenant.id, ?origin, "origin not among the tenant's origins");
                 return Err(Error::OriginNotAllowed.into());
             }
         }

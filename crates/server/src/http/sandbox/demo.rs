@@ -71,6 +71,10 @@ struct PageQuery {
     /// and a widget element whose `data-server` names `http://127.0.0.1:<port>`. The widget must
     /// still load from, and talk to, this server only.
     hostile: Option<u16>,
+    /// `wrong`: the launch token is signed with a secret that is not the tenant's, as an LMS with a
+    /// misconfigured secret would sign it (the widget then says to contact the institution, and the
+    /// page hears `motp:error` `invalid_token` with the reason).
+    secret: Option<String>,
 }
 
 /// The demo LMS's sessions, as any LMS keeps its own: the `demo_session` cookie → the USRID it
@@ -197,6 +201,10 @@ async fn page(
     } else {
         format!("<script src=\"{loader}\"></script>")
     };
+    let signing_secret = match q.secret.as_deref() {
+        Some("wrong") => "sandbox-not-the-tenant-secret-0123456789abcdef",
+        _ => tenant.secret.as_str(),
+    };
     let hostile = q.hostile.map(|port| {
         format!(
             "<a id=\"MotpWidget\"></a>\n    <div data-motp-widget data-server=\"http://127.0.0.1:{port}\" data-launch-token=\"x\"></div>"
@@ -206,7 +214,7 @@ async fn page(
         .replace("{{HOSTILE}}", hostile.as_deref().unwrap_or_default())
         .replace("{{EMBED}}", &embed)
         .replace("{{SERVER}}", &server)
-        .replace("{{LAUNCH_TOKEN}}", &jwt::mint(&claims, &tenant.secret))
+        .replace("{{LAUNCH_TOKEN}}", &jwt::mint(&claims, signing_secret))
         .replace("{{LANG}}", lang)
         .replace("{{NAME}}", trainee.name)
         .replace(
