@@ -163,3 +163,63 @@ async fn in_production_nothing_of_the_sandbox_answers() {
     assert_eq!(jwks.status(), 200);
     child.start_kill().unwrap();
 }
+
+/// The `toml` blocks of README.md, as a newcomer would copy them.
+fn readme_tomls() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    readme
+        .split("```toml\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_tenant_file_in_readme_starts_the_server_as_written() {
+    let tomls = readme_tomls();
+    assert!(tomls.len() >= 2, "README's tenant files");
+    // The variables README's production example names, as an operator would set them.
+    std::env::set_var(
+        "MOTP_TENANT_SECRET_KOSA",
+        "kosa-secret-from-the-environment-0123456789",
+    );
+    std::env::set_var(
+        "MOTP_TENANT_API_KEY_KOSA",
+        "kosa-api-key-from-the-environment-012345678",
+    );
+    for toml in tomls {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path(), &toml);
+        let db = format!("sqlite://{}", dir.path().join("m.db").display());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let hrd = "http://127.0.0.1:9";
+        let mut args = vec![
+            "--listen",
+            &listen,
+            "--config",
+            &config,
+            "--database-url",
+            &db,
+            "--hrd-url",
+            hrd,
+            "--emon-url",
+            hrd,
+        ];
+        if toml.contains("\"sandbox\"") {
+            args.push("--sandbox");
+        }
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let mut child = common::spawn_server(&args).await;
+        let ready = reqwest::get(format!("http://{listen}/readyz"))
+            .await
+            .unwrap();
+        assert_eq!(ready.status(), 200, "{toml}");
+        child.start_kill().unwrap();
+    }
+}
