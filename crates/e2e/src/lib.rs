@@ -310,6 +310,22 @@ impl Harness {
 }
 
 impl Harness {
+    /// Switches the browser to the popup the widget opened; returns the LMS page's window.
+    pub async fn switch_to_popup(
+        &self,
+    ) -> Result<fantoccini::wd::WindowHandle, Box<dyn std::error::Error + Send + Sync>> {
+        let main = self.browser.window().await?;
+        let popup = self
+            .browser
+            .windows()
+            .await?
+            .into_iter()
+            .find(|w| *w != main)
+            .ok_or("no popup window")?;
+        self.browser.switch_to_window(popup).await?;
+        Ok(main)
+    }
+
     /// Does the sandbox carrier check in the popup the widget opened, as a trainee would, and
     /// returns to the LMS page.
     pub async fn phone_check_in_popup(&self, name: &str, tel: &str) -> TestResult {
@@ -324,15 +340,7 @@ impl Harness {
         tel: &str,
         shot: Option<(&std::path::Path, u32)>,
     ) -> TestResult {
-        let main = self.browser.window().await?;
-        let popup = self
-            .browser
-            .windows()
-            .await?
-            .into_iter()
-            .find(|w| *w != main)
-            .ok_or("no popup window")?;
-        self.browser.switch_to_window(popup).await?;
+        let main = self.switch_to_popup().await?;
         self.browser
             .wait()
             .for_element(Locator::Id("name"))

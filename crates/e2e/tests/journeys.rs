@@ -8,6 +8,25 @@ use motp_server::tenant::SANDBOX_DEMO_API_KEY;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+/// Locks the demo trainee with five wrong codes and presses the lock screen's button: the identity
+/// check's popup opens. Returns the right code of T0.
+async fn lock_and_open_the_check(
+    h: &Harness,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    h.browser.goto(&h.url("/")).await?;
+    let right = phone_code(h, T0);
+    let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+    for n in 1..=5 {
+        h.submit_wrong(&wrong, n).await?;
+    }
+    h.in_widget("motp", ".panel button.primary")
+        .await?
+        .click()
+        .await?;
+    h.widget_text_containing("motp", "새 창에서").await?;
+    Ok(right)
+}
+
 /// What the sandbox's virtual phone shows for the demo trainee at `at`.
 fn phone_code(h: &Harness, at: i64) -> String {
     let sandbox = h.server.state.sandbox.as_ref().expect("sandbox mode");
@@ -133,19 +152,8 @@ async fn the_next_step_in_the_same_minute_does_not_waste_the_code_just_used() {
 #[tokio::test]
 async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
     Harness::journey("lock_and_reset", |h| async move {
-        h.browser.goto(&h.url("/")).await?;
-        let right = phone_code(&h, T0);
-        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
-        for n in 1..=5 {
-            h.submit_wrong(&wrong, n).await?;
-        }
-
         // The lock screen opens the identity check in a popup.
-        h.in_widget("motp", ".panel button.primary")
-            .await?
-            .click()
-            .await?;
-        h.widget_text_containing("motp", "새 창에서").await?;
+        let right = lock_and_open_the_check(&h).await?;
         h.phone_check_in_popup("홍길동", "010-1234-5678").await?;
 
         // The widget heard the popup, the server reset the lock at HRD, and the code works again.
@@ -180,17 +188,7 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
 async fn a_reset_hrd_does_not_answer_is_queued_then_sent_and_the_next_code_verifies() {
     let no_worker = |args: &mut motp_server::config::ServeArgs| args.outbox_interval_secs = 0;
     Harness::journey_with("reset_queued", no_worker, |h| async move {
-        h.browser.goto(&h.url("/")).await?;
-        let right = phone_code(&h, T0);
-        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
-        for n in 1..=5 {
-            h.submit_wrong(&wrong, n).await?;
-        }
-        h.in_widget("motp", ".panel button.primary")
-            .await?
-            .click()
-            .await?;
-        h.widget_text_containing("motp", "새 창에서").await?;
+        let right = lock_and_open_the_check(&h).await?;
 
         // The phone check itself calls neither HRD nor e-mon: the one call this fault meets is the
         // user_reset that follows it. HRD holds it past the gateway's timeout.
@@ -262,17 +260,7 @@ async fn a_reset_hrd_does_not_answer_is_queued_then_sent_and_the_next_code_verif
 #[tokio::test]
 async fn a_closed_identity_window_leads_back_to_the_lock_screens_button() {
     Harness::journey("popup_closed", |h| async move {
-        h.browser.goto(&h.url("/")).await?;
-        let right = phone_code(&h, T0);
-        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
-        for n in 1..=5 {
-            h.submit_wrong(&wrong, n).await?;
-        }
-        h.in_widget("motp", ".panel button.primary")
-            .await?
-            .click()
-            .await?;
-        h.widget_text_containing("motp", "새 창에서").await?;
+        lock_and_open_the_check(&h).await?;
         let text = h.widget_text_containing("motp", "취소").await?;
         check!(
             text.contains("다시 열기"),
@@ -280,15 +268,7 @@ async fn a_closed_identity_window_leads_back_to_the_lock_screens_button() {
         );
 
         // The trainee closes the window without finishing.
-        let main = h.browser.window().await?;
-        let popup = h
-            .browser
-            .windows()
-            .await?
-            .into_iter()
-            .find(|w| *w != main)
-            .ok_or("no popup window")?;
-        h.browser.switch_to_window(popup).await?;
+        let main = h.switch_to_popup().await?;
         h.browser.close_window().await?;
         h.browser.switch_to_window(main).await?;
         h.widget_text_containing("motp", "본인인증 창이 닫혔습니다")

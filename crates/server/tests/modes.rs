@@ -28,6 +28,12 @@ fn run(args: &[&str]) -> (bool, String) {
     )
 }
 
+/// A loopback port free right now, for a server process to listen on.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 fn config(dir: &std::path::Path, text: &str) -> String {
     let path = dir.join("tenants.toml");
     std::fs::write(&path, text).unwrap();
@@ -102,11 +108,7 @@ async fn in_production_nothing_of_the_sandbox_answers() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), TENANTS);
     let db = common::database_url(dir.path()).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     // An HRD that is never reached: nothing here calls it.
     let hrd = "http://127.0.0.1:9";
     let args: Vec<String> = [
@@ -192,11 +194,7 @@ async fn every_tenant_file_in_readme_starts_the_server_as_written() {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path(), &toml);
         let db = format!("sqlite://{}", dir.path().join("m.db").display());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let listen = format!("127.0.0.1:{port}");
         let hrd = "http://127.0.0.1:9";
         let mut args = vec![
