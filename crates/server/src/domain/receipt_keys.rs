@@ -165,7 +165,11 @@ pub async fn ensure(store: &Store, now: i64) -> Result<()> {
 /// `motp-server keys rotate`: a new key signs from now on (every instance within
 /// [`RELOAD_SECS`]); keys no receipt can need any more are dropped. Returns the new key's id.
 pub async fn rotate(store: &Store, now: i64) -> Result<String> {
-    let key = generate(now)?;
+    // Strictly after every existing key, even within the same second: "newest" must not depend on
+    // the order of two random key ids.
+    let newest = store.receipt_keys().await?.last().map(|k| k.created_at);
+    let created_at = newest.map_or(now, |t| now.max(t + 1));
+    let key = generate(created_at)?;
     store.add_receipt_key(&key).await?;
     let all = store
         .receipt_keys()

@@ -237,6 +237,6 @@ async fn a_rotated_key_signs_after_a_minute_and_the_old_one_stays_until_its_rece
     assert_eq!(w.redeem(&new).await.status(), 200);
 
     // Once every receipt the old key may have signed has expired, only the new key is published.
-    w.clock.advance(60 + 600);
+    w.clock.advance(60 + 600 + 1);
     assert_eq!(jwks_kids().await, [new_kid]);
 }
