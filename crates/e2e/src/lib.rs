@@ -310,6 +310,15 @@ impl Harness {
 }
 
 impl Harness {
+    /// The demo LMS checked the receipt server-side and plays the lecture.
+    pub async fn lecture_plays(&self) -> TestResult {
+        let playing = self
+            .until("document.getElementById('video').classList.contains('playing')")
+            .await;
+        check!(playing.is_ok(), "the lecture never started playing");
+        Ok(())
+    }
+
     /// Switches the browser to the popup the widget opened; returns the LMS page's window.
     pub async fn switch_to_popup(
         &self,

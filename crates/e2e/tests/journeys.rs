@@ -78,10 +78,7 @@ async fn a_code_read_off_the_virtual_phone_verifies_and_the_lecture_plays() {
         h.widget_text_containing("motp", "인증되었습니다").await?;
 
         // The demo LMS checked the receipt server-side before playing the lecture.
-        let playing = h
-            .until("document.getElementById('video').classList.contains('playing')")
-            .await;
-        check!(playing.is_ok(), "the lecture never started playing");
+        h.lecture_plays().await?;
 
         // HRD (the sandbox) received both checks, built by the server from the launch token.
         let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
@@ -171,10 +168,7 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
         );
         h.submit(&right).await?;
         h.widget_text_containing("motp", "인증되었습니다").await?;
-        let playing = h
-            .until("document.getElementById('video').classList.contains('playing')")
-            .await;
-        check!(playing.is_ok(), "the lecture never started playing");
+        h.lecture_plays().await?;
         Ok(())
     })
     .await;
@@ -246,10 +240,7 @@ async fn a_reset_hrd_does_not_answer_is_queued_then_sent_and_the_next_code_verif
         back.click().await?;
         h.submit(&right).await?;
         h.widget_text_containing("motp", "인증되었습니다").await?;
-        let playing = h
-            .until("document.getElementById('video').classList.contains('playing')")
-            .await;
-        check!(playing.is_ok(), "the lecture never started playing");
+        h.lecture_plays().await?;
         Ok(())
     })
     .await;
@@ -362,10 +353,7 @@ async fn hrd_down_then_the_phone_check_stands_in_and_e_mon_gets_the_log() {
         h.widget_text_containing("motp", "새 창에서").await?;
         h.phone_check_in_popup("홍길동", "01012345678").await?;
         h.widget_text_containing("motp", "인증되었습니다").await?;
-        let playing = h
-            .until("document.getElementById('video').classList.contains('playing')")
-            .await;
-        check!(playing.is_ok(), "the lecture never started playing");
+        h.lecture_plays().await?;
         let logs = sandbox.logs(Some("pSubOtpLog"));
         check!(
             logs.len() == 1 && logs[0].answer == "101",
@@ -590,10 +578,7 @@ async fn the_widget_works_from_another_origin_than_the_lms_page() {
 
         h.submit(&right).await?;
         h.widget_text_containing("motp", "인증되었습니다").await?;
-        let playing = h
-            .until("document.getElementById('video').classList.contains('playing')")
-            .await;
-        check!(playing.is_ok(), "the lecture never started playing");
+        h.lecture_plays().await?;
         Ok(())
     })
     .await;
@@ -701,10 +686,7 @@ async fn hostile_markup_on_the_page_cannot_move_the_widget_to_another_host() {
             );
             h.submit(&shown).await?;
             h.widget_text_containing("motp", "인증되었습니다").await?;
-            let playing = h
-                .until("document.getElementById('video').classList.contains('playing')")
-                .await;
-            check!(playing.is_ok(), "the lecture never started playing");
+            h.lecture_plays().await?;
             let global = h
                 .browser
                 .execute("return typeof window.MotpWidget.mount", vec![])

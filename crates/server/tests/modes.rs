@@ -34,6 +34,30 @@ fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
+/// Starts the real server with tenant file `config` on a free loopback port, HRD and e-mon named
+/// by an address nothing here calls, and `extra` arguments; returns it and its URL.
+async fn serve(config: &str, db: &str, extra: &[&str]) -> (tokio::process::Child, String) {
+    let listen = format!("127.0.0.1:{}", free_port());
+    let hrd = "http://127.0.0.1:9";
+    let base = [
+        "--listen",
+        &listen,
+        "--config",
+        config,
+        "--database-url",
+        db,
+        "--hrd-url",
+        hrd,
+        "--emon-url",
+        hrd,
+    ];
+    let args: Vec<String> = base.iter().chain(extra).map(|s| s.to_string()).collect();
+    (
+        common::spawn_server(&args).await,
+        format!("http://{listen}"),
+    )
+}
+
 fn config(dir: &std::path::Path, text: &str) -> String {
     let path = dir.join("tenants.toml");
     std::fs::write(&path, text).unwrap();
@@ -108,29 +132,8 @@ async fn in_production_nothing_of_the_sandbox_answers() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), TENANTS);
     let db = common::database_url(dir.path()).await;
-    let port = free_port();
-    // An HRD that is never reached: nothing here calls it.
-    let hrd = "http://127.0.0.1:9";
-    let args: Vec<String> = [
-        "--listen",
-        &format!("127.0.0.1:{port}"),
-        "--config",
-        &config,
-        "--database-url",
-        &db,
-        "--hrd-url",
-        hrd,
-        "--emon-url",
-        hrd,
-        "--outbox-interval-secs",
-        "0",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let mut child = common::spawn_server(&args).await;
+    let (mut child, server) = serve(&config, &db, &["--outbox-interval-secs", "0"]).await;
     let http = reqwest::Client::new();
-    let server = format!("http://127.0.0.1:{port}");
     for (method, path) in [
         ("GET", "/"),
         ("GET", "/hrd/sandbox/clock"),
@@ -194,29 +197,13 @@ async fn every_tenant_file_in_readme_starts_the_server_as_written() {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path(), &toml);
         let db = format!("sqlite://{}", dir.path().join("m.db").display());
-        let port = free_port();
-        let listen = format!("127.0.0.1:{port}");
-        let hrd = "http://127.0.0.1:9";
-        let mut args = vec![
-            "--listen",
-            &listen,
-            "--config",
-            &config,
-            "--database-url",
-            &db,
-            "--hrd-url",
-            hrd,
-            "--emon-url",
-            hrd,
-        ];
-        if toml.contains("\"sandbox\"") {
-            args.push("--sandbox");
-        }
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        let mut child = common::spawn_server(&args).await;
-        let ready = reqwest::get(format!("http://{listen}/readyz"))
-            .await
-            .unwrap();
+        let sandbox: &[&str] = if toml.contains("\"sandbox\"") {
+            &["--sandbox"]
+        } else {
+            &[]
+        };
+        let (mut child, server) = serve(&config, &db, sandbox).await;
+        let ready = reqwest::get(format!("{server}/readyz")).await.unwrap();
         assert_eq!(ready.status(), 200, "{toml}");
         child.start_kill().unwrap();
     }
