@@ -2,7 +2,6 @@
 //! the store keeps them. Plain data: no axum, no SQL. Every state is an enum with one spelling on
 //! disk (`as_str`/`FromStr`); a stored value the code does not know is an error, never a guess.
 
-use crate::tenant::ProviderKind;
 use motp_protocol::api::IdentityStatus;
 use motp_protocol::MAX_FAILURES;
 
@@ -127,19 +126,17 @@ stored_as_text! {
 }
 
 stored_as_text! {
-    /// Who ran an identity check, as recorded with it.
-    ProviderName {
+    /// Who runs a tenant's phone identity check (its `identity_provider`), and so who ran a check,
+    /// as recorded with it.
+    #[derive(Default, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    ProviderKind {
+        /// The institution's LMS runs the check with its own NICE/KCB/PASS contract and posts the
+        /// signed result to `POST /v1/identity/attestations`.
+        #[default]
         LmsAttested = "lms-attested",
+        /// A page served by this server that plays the carrier check (sandbox mode only).
         Sandbox = "sandbox",
-    }
-}
-
-impl From<ProviderKind> for ProviderName {
-    fn from(kind: ProviderKind) -> Self {
-        match kind {
-            ProviderKind::LmsAttested => ProviderName::LmsAttested,
-            ProviderKind::Sandbox => ProviderName::Sandbox,
-        }
     }
 }
 
@@ -168,7 +165,7 @@ pub struct IdentityCheck {
     pub check_id: String,
     pub tenant: String,
     pub usrid: String,
-    pub provider: ProviderName,
+    pub provider: ProviderKind,
     /// The LMS page origin the widget runs in: the only target of the popup's `postMessage`.
     pub origin: String,
     pub purpose: Purpose,
@@ -189,7 +186,7 @@ pub struct NewIdentityCheck<'a> {
     pub check_id: &'a str,
     pub tenant: &'a str,
     pub usrid: &'a str,
-    pub provider: ProviderName,
+    pub provider: ProviderKind,
     pub origin: &'a str,
     pub purpose: Purpose,
 }
@@ -333,7 +330,7 @@ mod tests {
             check_id: "c".into(),
             tenant: "t".into(),
             usrid: "u".into(),
-            provider: ProviderName::Sandbox,
+            provider: ProviderKind::Sandbox,
             origin: "https://lms.example".into(),
             purpose: Purpose::Reset,
             status,

@@ -4,6 +4,7 @@
 //! password for redeeming receipts and the admin endpoints). Receipts are signed by the gateway's
 //! own keys, with neither.
 
+pub use crate::model::ProviderKind;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -56,18 +57,6 @@ pub struct Tenant {
     /// The institution's agent pk for `X-TQIAPI-USER`.
     #[serde(default)]
     pub emon_api_user: String,
-}
-
-/// The phone identity check's provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProviderKind {
-    /// The institution's LMS runs the check with its own NICE/KCB/PASS contract and posts the
-    /// signed result to `POST /v1/identity/attestations`.
-    #[default]
-    LmsAttested,
-    /// A page served by this server that plays the carrier check (sandbox mode only).
-    Sandbox,
 }
 
 fn yes() -> bool {

@@ -11,8 +11,6 @@ pub enum Error {
     TokenExpired,
     #[error("this origin may not use this tenant's widget")]
     OriginNotAllowed,
-    #[error("too many requests; retry after {retry_after} s")]
-    RateLimited { retry_after: u64 },
     /// The request names something malformed or not allowed; the text says what.
     #[error("{0}")]
     Invalid(String),

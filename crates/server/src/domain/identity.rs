@@ -13,11 +13,11 @@ use super::substitute;
 use super::trainee::Trainee;
 use super::Gateway;
 use crate::model::{
-    AuditEvent, AuditLine, IdentityCheck, NewIdentityCheck, ProviderName, ProviderRecord, Purpose,
+    AuditEvent, AuditLine, IdentityCheck, NewIdentityCheck, ProviderKind, ProviderRecord, Purpose,
     CHECK_LIFETIME_SECS,
 };
 use crate::store::StoreTx;
-use crate::tenant::{ProviderKind, Tenant};
+use crate::tenant::Tenant;
 use motp_protocol::api::{IdentityStart, IdentityStatus};
 use motp_protocol::input::{self, mask_tel};
 use motp_protocol::kst;
@@ -25,7 +25,7 @@ use motp_protocol::kst;
 /// Where the phone identity check happens for a tenant.
 pub trait IdentityProvider: Send + Sync {
     /// The provider's name, as recorded with each check.
-    fn name(&self) -> ProviderName;
+    fn name(&self) -> ProviderKind;
     /// The popup's address for check `check_id`: absolute, or a path on this server.
     fn popup_url(&self, check_id: &str) -> String;
 }
@@ -34,8 +34,8 @@ pub trait IdentityProvider: Send + Sync {
 pub struct SandboxProvider;
 
 impl IdentityProvider for SandboxProvider {
-    fn name(&self) -> ProviderName {
-        ProviderName::Sandbox
+    fn name(&self) -> ProviderKind {
+        ProviderKind::Sandbox
     }
     fn popup_url(&self, check_id: &str) -> String {
         format!("/v1/identity/sandbox/{check_id}")
@@ -48,8 +48,8 @@ pub struct LmsAttested<'a> {
 }
 
 impl IdentityProvider for LmsAttested<'_> {
-    fn name(&self) -> ProviderName {
-        ProviderName::LmsAttested
+    fn name(&self) -> ProviderKind {
+        ProviderKind::LmsAttested
     }
     fn popup_url(&self, check_id: &str) -> String {
         let sep = if self.attest_url.contains('?') {
@@ -205,7 +205,7 @@ pub async fn attest(gw: &Gateway, attestation: &str) -> Result<String> {
         .store
         .identity_check(&claims.check_id)
         .await?
-        .filter(|c| c.tenant == tenant.id && c.provider == ProviderName::LmsAttested)
+        .filter(|c| c.tenant == tenant.id && c.provider == ProviderKind::LmsAttested)
         .ok_or_else(|| bad("unknown state"))?;
     if now - check.created_at > CHECK_LIFETIME_SECS {
         return Err(bad("late: the check was started more than 10 minutes ago"));
@@ -251,7 +251,7 @@ pub async fn sandbox_check(gw: &Gateway, check_id: &str) -> Result<SandboxCheck>
     let Some(check) = gw.store.identity_check(check_id).await? else {
         return Ok(SandboxCheck::Unknown);
     };
-    if check.provider != ProviderName::Sandbox {
+    if check.provider != ProviderKind::Sandbox {
         return Ok(SandboxCheck::OtherProvider);
     }
     Ok(match check.visible_status(gw.now()) {

@@ -7,7 +7,7 @@ use crate::store::StoreError;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use motp_protocol::api::ApiError;
@@ -80,7 +80,6 @@ impl AppError {
                 Error::InvalidToken(_) => (StatusCode::UNAUTHORIZED, "invalid_token"),
                 Error::TokenExpired => (StatusCode::UNAUTHORIZED, "token_expired"),
                 Error::OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
-                Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
                 Error::Invalid(_) => (StatusCode::BAD_REQUEST, "bad_request"),
                 Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
                 Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
@@ -120,12 +119,7 @@ impl IntoResponse for AppError {
             error: code.to_string(),
             message: self.message(),
         };
-        let mut res = (status, Json(body)).into_response();
-        if let AppError::Domain(Error::RateLimited { retry_after }) = self {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-        }
-        res
+        (status, Json(body)).into_response()
     }
 }
 
