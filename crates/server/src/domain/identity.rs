@@ -186,7 +186,10 @@ pub async fn attest(gw: &Gateway, attestation: &str) -> Result<String> {
     let now = gw.now();
     let checked_at =
         kst::parse_unix(&claims.trndt).ok_or_else(|| bad("trndt must be YYYY-MM-DD HH:MM:SS"))?;
-    if now - claims.iat > CHECK_LIFETIME_SECS || now - checked_at > CHECK_LIFETIME_SECS {
+    // Saturating: `iat` is the signer's number, and `now - i64::MIN` must not wrap into "fresh".
+    if now.saturating_sub(claims.iat) > CHECK_LIFETIME_SECS
+        || now.saturating_sub(checked_at) > CHECK_LIFETIME_SECS
+    {
         return Err(bad("late: older than 10 minutes"));
     }
     if claims.iat > now + 60 || checked_at > now + 60 {

@@ -13,7 +13,7 @@
 
 use super::error::{Error, Result};
 use super::receipt_keys::ReceiptKey;
-use super::trainee::Trainee;
+use super::trainee::{self, Trainee};
 use crate::tenant::{Tenant, Tenants};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -27,6 +27,28 @@ pub const LAUNCH_AUDIENCE: &str = "motp-launch";
 pub const MAX_LIFETIME_SECS: i64 = 15 * 60;
 /// Tolerated clock difference between the LMS and this server.
 pub const LEEWAY_SECS: i64 = 30;
+/// Any token (launch token, attestation, receipt) longer than this is refused before a byte of it
+/// is decoded: a real one is under 1 KB, and the unverified parse that picks the tenant's key must
+/// not be handed megabytes.
+pub const MAX_TOKEN_BYTES: usize = 4 * 1024;
+
+/// The longest each launch-token claim may be, in characters, and why: everything here is copied
+/// into HRD's forms, the database and the audit, so a signed token must not be able to make any of
+/// them large. Every bound is far above what an LMS sends.
+pub mod claim_limits {
+    /// USRID: an LMS login id.
+    pub const SUB: usize = 64;
+    /// USER_NM: a person's name (Korean names are 2–5 syllables; foreign names fit too).
+    pub const NAME: usize = 50;
+    /// USER_TEL as written (digits, hyphens, spaces); it is normalised to 11 digits.
+    pub const TEL: usize = 20;
+    /// COURSE_AGENT_PK and CLASS_AGENT_PK: LMS codes (`AIG20260001,3`).
+    pub const COURSE: usize = 100;
+    /// SESSIONID: web session ids are opaque but short.
+    pub const SID: usize = 256;
+    /// `jti`: a random id.
+    pub const JTI: usize = 128;
+}
 
 /// The claims an LMS puts in a launch token (HS256, signed with the tenant secret).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,6 +134,9 @@ fn decode_hs256<T: DeserializeOwned>(
 /// The `iss` of an HS256 JWT, read *without* checking its signature: only to choose whose key then
 /// verifies it. `None` when it is not a JWT (an absent `iss` reads as "").
 pub fn peek_issuer(jwt: &str) -> Option<String> {
+    if jwt.len() > MAX_TOKEN_BYTES {
+        return None;
+    }
     let mut peek = Validation::new(Algorithm::HS256);
     peek.insecure_disable_signature_validation();
     peek.validate_exp = false;
@@ -132,6 +157,9 @@ pub fn peek_issuer(jwt: &str) -> Option<String> {
 
 /// Verifies a launch token's signature, audience, lifetime and tenant, then the claims' content.
 pub fn verify(token: &str, tenants: &Tenants, now: i64) -> Result<Trainee> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(Error::InvalidToken("longer than 4 KB"));
+    }
     // The tenant (and so the key) is named by `iss`; read it unverified, then verify with that key.
     let tenant_id = peek_issuer(token).ok_or(Error::InvalidToken("not a JWT"))?;
     let tenant = tenants
@@ -151,20 +179,47 @@ pub fn verify(token: &str, tenants: &Tenants, now: i64) -> Result<Trainee> {
         _ => Error::InvalidToken("malformed claims"),
     })?;
 
-    if claims.exp + LEEWAY_SECS < now {
-        return Err(Error::TokenExpired);
-    }
-    if claims.iat > now + LEEWAY_SECS {
-        return Err(Error::InvalidToken("issued in the future"));
-    }
-    if claims.exp - claims.iat > MAX_LIFETIME_SECS {
-        return Err(Error::InvalidToken("lifetime over 15 minutes"));
-    }
+    check_lifetime(claims.iat, claims.exp, now)?;
     trainee_from(claims, tenant.clone())
 }
 
+/// A launch token's `iat`/`exp` against `now`, in checked arithmetic: both are the signer's
+/// numbers, and `exp - iat` of a token claiming `iat = -1000, exp = i64::MAX` must not wrap into
+/// a small lifetime (a token that never expires).
+fn check_lifetime(iat: i64, exp: i64, now: i64) -> Result<()> {
+    if exp.saturating_add(LEEWAY_SECS) < now {
+        return Err(Error::TokenExpired);
+    }
+    if iat > now.saturating_add(LEEWAY_SECS) {
+        return Err(Error::InvalidToken("issued in the future"));
+    }
+    if exp > now.saturating_add(MAX_LIFETIME_SECS + LEEWAY_SECS) {
+        return Err(Error::InvalidToken("exp is more than 15 minutes ahead"));
+    }
+    match exp.checked_sub(iat) {
+        Some(lifetime) if (0..=MAX_LIFETIME_SECS).contains(&lifetime) => Ok(()),
+        Some(lifetime) if lifetime < 0 => Err(Error::InvalidToken("exp is before iat")),
+        _ => Err(Error::InvalidToken("lifetime over 15 minutes")),
+    }
+}
+
+/// `value` when it is at most `max` characters and holds nothing invisible (see
+/// [`trainee::is_invisible`]): these claims are forwarded to HRD as they are.
+fn bounded<'a>(value: &'a str, max: usize, why: &'static str) -> Result<&'a str> {
+    if value.chars().count() > max || value.chars().any(trainee::is_invisible) {
+        return Err(Error::InvalidToken(why));
+    }
+    Ok(value)
+}
+
 fn trainee_from(c: LaunchClaims, tenant: Tenant) -> Result<Trainee> {
+    use claim_limits as max;
     let usrid = c.sub.trim();
+    if usrid.len() > max::SUB {
+        return Err(Error::InvalidToken(
+            "sub (USRID) is longer than 64 characters",
+        ));
+    }
     if usrid.is_empty()
         || !usrid
             .bytes()
@@ -175,11 +230,42 @@ fn trainee_from(c: LaunchClaims, tenant: Tenant) -> Result<Trainee> {
         ));
     }
     let name = input::normalize_name(&c.name);
-    if name.is_empty() {
-        return Err(Error::InvalidToken("name is empty"));
+    if name.chars().count() > max::NAME {
+        return Err(Error::InvalidToken("name is longer than 50 characters"));
+    }
+    if name.chars().any(trainee::is_invisible) {
+        return Err(Error::InvalidToken(
+            "name holds control, zero-width or bidi characters",
+        ));
+    }
+    if !name.chars().any(char::is_alphabetic) {
+        return Err(Error::InvalidToken("name has no letters"));
+    }
+    if c.tel.chars().count() > max::TEL {
+        return Err(Error::InvalidToken("tel is not a mobile number"));
     }
     let tel =
         input::normalize_tel(&c.tel).ok_or(Error::InvalidToken("tel is not a mobile number"))?;
+    let course = bounded(
+        c.course.trim(),
+        max::COURSE,
+        "course is over 100 characters or holds control characters",
+    )?;
+    let class = bounded(
+        c.class.trim(),
+        max::COURSE,
+        "class is over 100 characters or holds control characters",
+    )?;
+    bounded(
+        &c.sid,
+        max::SID,
+        "sid is over 256 characters or holds control characters",
+    )?;
+    bounded(
+        &c.jti,
+        max::JTI,
+        "jti is over 128 characters or holds control characters",
+    )?;
     let eval =
         EvalCd::parse(&c.eval_cd).ok_or(Error::InvalidToken("eval_cd is not in HRD's table"))?;
     let class_tme = eval
@@ -193,8 +279,8 @@ fn trainee_from(c: LaunchClaims, tenant: Tenant) -> Result<Trainee> {
         usrid: usrid.to_string(),
         name,
         tel,
-        course: c.course.trim().to_string(),
-        class: c.class.trim().to_string(),
+        course: course.to_string(),
+        class: class.to_string(),
         eval,
         class_tme,
         session_id: c.sid,
@@ -273,6 +359,9 @@ pub fn verify_receipt(
     now: i64,
     keys: &[ReceiptKey],
 ) -> Result<ReceiptClaims> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(Error::InvalidReceipt);
+    }
     let header = jsonwebtoken::decode_header(token).map_err(|_| Error::InvalidReceipt)?;
     if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(RECEIPT_TYPE) {
         return Err(Error::InvalidReceipt);
@@ -326,6 +415,9 @@ pub struct AttestationClaims {
 /// Checks an attestation's signature, audience and issuer for `tenant` (its freshness and content
 /// are the identity check's to judge).
 pub fn verify_attestation(jwt: &str, tenant: &Tenant) -> Option<AttestationClaims> {
+    if jwt.len() > MAX_TOKEN_BYTES {
+        return None;
+    }
     decode_hs256(
         jwt,
         &tenant.secret,
@@ -454,5 +546,166 @@ mod tests {
         tampered.insert(tampered.len() - 3, 'A');
         assert!(verify(&tampered, &tenants, NOW).is_err());
         assert!(verify("not.a.jwt", &tenants, NOW).is_err());
+    }
+
+    fn refused(c: LaunchClaims) -> Error {
+        verify(&mint(&c, SANDBOX_DEMO_SECRET), &tenants(), NOW).expect_err("refused")
+    }
+
+    #[test]
+    fn a_lifetime_is_checked_without_overflow() {
+        // `exp - iat` of these wraps in i64: a token that never expires, or a panic.
+        for (iat, exp) in [
+            (-1000, i64::MAX),
+            (i64::MIN, NOW + 60),
+            (i64::MIN, i64::MAX),
+            (NOW, i64::MAX - 10),
+            (NOW - 10, NOW + MAX_LIFETIME_SECS + LEEWAY_SECS + 1),
+        ] {
+            let e = refused(LaunchClaims {
+                iat,
+                exp,
+                ..claims()
+            });
+            assert!(matches!(e, Error::InvalidToken(_)), "{iat} {exp}: {e}");
+        }
+        let e = refused(LaunchClaims {
+            iat: NOW,
+            exp: NOW - 10,
+            ..claims()
+        });
+        assert!(matches!(e, Error::InvalidToken("exp is before iat")), "{e}");
+        let e = refused(LaunchClaims {
+            iat: 0,
+            exp: 1,
+            ..claims()
+        });
+        assert!(matches!(e, Error::TokenExpired), "{e}");
+        // The longest lifetime allowed still passes.
+        let full = LaunchClaims {
+            iat: NOW,
+            exp: NOW + MAX_LIFETIME_SECS,
+            ..claims()
+        };
+        assert!(verify(&mint(&full, SANDBOX_DEMO_SECRET), &tenants(), NOW).is_ok());
+    }
+
+    #[test]
+    fn claims_are_bounded_and_names_visible() {
+        let long = |n: usize| "A".repeat(n);
+        for c in [
+            LaunchClaims {
+                sub: long(65),
+                ..claims()
+            },
+            LaunchClaims {
+                name: "홍".repeat(51),
+                ..claims()
+            },
+            LaunchClaims {
+                course: long(101),
+                ..claims()
+            },
+            LaunchClaims {
+                class: long(101),
+                ..claims()
+            },
+            LaunchClaims {
+                sid: long(257),
+                ..claims()
+            },
+            LaunchClaims {
+                jti: long(129),
+                ..claims()
+            },
+            LaunchClaims {
+                tel: format!("010{}", "-".repeat(30)) + "12345678",
+                ..claims()
+            },
+            LaunchClaims {
+                name: "\u{200B}\u{200B}".into(),
+                ..claims()
+            },
+            LaunchClaims {
+                name: "홍\u{200D}길동".into(),
+                ..claims()
+            },
+            LaunchClaims {
+                name: "\u{202E}동길홍".into(),
+                ..claims()
+            },
+            LaunchClaims {
+                name: "\u{3164}\u{3164}".into(),
+                ..claims()
+            },
+            LaunchClaims {
+                name: "홍길동\u{0007}".into(),
+                ..claims()
+            },
+            LaunchClaims {
+                name: "...".into(),
+                ..claims()
+            },
+            LaunchClaims {
+                course: "C1\r\nX".into(),
+                ..claims()
+            },
+            LaunchClaims {
+                sid: "S\u{0000}".into(),
+                ..claims()
+            },
+        ] {
+            assert!(
+                matches!(refused(c.clone()), Error::InvalidToken(_)),
+                "{c:?}"
+            );
+        }
+        // At the bounds, and foreign names with their punctuation, pass.
+        for c in [
+            LaunchClaims {
+                sub: long(64),
+                ..claims()
+            },
+            LaunchClaims {
+                name: "홍".repeat(50),
+                ..claims()
+            },
+            LaunchClaims {
+                name: "Nguyễn Thị O'Brien-Smith".into(),
+                ..claims()
+            },
+            LaunchClaims {
+                course: long(100),
+                class: long(100),
+                sid: long(256),
+                ..claims()
+            },
+        ] {
+            assert!(
+                verify(&mint(&c, SANDBOX_DEMO_SECRET), &tenants(), NOW).is_ok(),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_token_over_4_kb_is_refused_before_it_is_read() {
+        let big = mint(
+            &LaunchClaims {
+                course: long_course(),
+                ..claims()
+            },
+            SANDBOX_DEMO_SECRET,
+        );
+        assert!(big.len() > MAX_TOKEN_BYTES);
+        assert!(matches!(
+            verify(&big, &tenants(), NOW),
+            Err(Error::InvalidToken("longer than 4 KB"))
+        ));
+        assert_eq!(peek_issuer(&big), None, "not even its iss is read");
+    }
+
+    fn long_course() -> String {
+        "C".repeat(60 * 1024)
     }
 }

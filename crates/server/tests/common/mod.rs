@@ -36,6 +36,7 @@ pub async fn spawn_server(args: &[String]) -> Child {
     panic!("motp-server exited before listening");
 }
 
+#[allow(dead_code)] // not every test binary opens a database itself
 pub async fn database_url(dir: &std::path::Path) -> String {
     match std::env::var("MOTP_TEST_POSTGRES_URL") {
         Ok(admin_url) => {
