@@ -82,26 +82,47 @@ impl FromRequestParts<AppState> for ClientIp {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ci| ci.0.ip())
             .ok_or_else(|| Error::Internal("served without connect info".into()))?;
-        let forwarded = parts
+        // Every line, in order: HAProxy's `option forwardfor` adds a line of its own rather than
+        // appending to the client's. A line that is not text reads as garbage (and stops the walk).
+        let lines: Vec<&str> = parts
             .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        Ok(ClientIp(client_ip(peer, forwarded, &state.trusted_proxies)))
+            .get_all("x-forwarded-for")
+            .iter()
+            .map(|v| v.to_str().unwrap_or("?"))
+            .collect();
+        Ok(ClientIp(client_ip(peer, &lines, &state.trusted_proxies)))
     }
 }
 
-/// The peer, unless it is a trusted proxy: then the nearest untrusted address it forwarded for.
-pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
-    if !trusted.contains(&peer) {
+/// The peer, unless it is a trusted proxy: then, walking the X-Forwarded-For `lines` (all of them,
+/// joined in order) from the right, the first address that is not a trusted proxy — the one the
+/// outermost trusted proxy saw connecting. Addresses to the left of it are the client's own
+/// words. IPv4-mapped IPv6 addresses (`::ffff:10.0.0.2`, what a dual-stack socket reports) are
+/// read as the IPv4 address they are. An entry that is not an address stops the walk: the peer.
+pub fn client_ip(peer: IpAddr, lines: &[&str], trusted: &[IpAddr]) -> IpAddr {
+    let peer = peer.to_canonical();
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|t| t.to_canonical() == *ip);
+    if !is_trusted(&peer) {
         return peer;
     }
-    forwarded_for
-        .into_iter()
-        .flat_map(|h| h.rsplit(','))
+    lines
+        .iter()
+        .flat_map(|line| line.split(','))
+        .rev()
         .map(str::trim)
-        .map_while(|s| s.parse::<IpAddr>().ok())
-        .find(|ip| !trusted.contains(ip))
+        .map_while(forwarded_address)
+        .find(|ip| !is_trusted(ip))
         .unwrap_or(peer)
+}
+
+/// One X-Forwarded-For entry: an address, or an address with a port (`203.0.113.7:5123`,
+/// `[2001:db8::1]:443`), canonical.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|a| a.ip()))
+        .ok()
+        .map(|ip| ip.to_canonical())
 }
 
 #[cfg(test)]
@@ -112,14 +133,57 @@ mod tests {
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
         let proxy: IpAddr = "10.0.0.2".parse().unwrap();
         let trainee: IpAddr = "203.0.113.7".parse().unwrap();
-        let spoofed = Some("198.51.100.1, 203.0.113.7");
-        assert_eq!(client_ip(trainee, Some("1.2.3.4"), &[proxy]), trainee);
-        assert_eq!(client_ip(proxy, spoofed, &[proxy]), trainee);
-        assert_eq!(client_ip(proxy, None, &[proxy]), proxy);
-        assert_eq!(client_ip(proxy, Some("garbage"), &[proxy]), proxy);
+        let spoofed = ["198.51.100.1, 203.0.113.7"];
+        assert_eq!(client_ip(trainee, &["1.2.3.4"], &[proxy]), trainee);
+        assert_eq!(client_ip(proxy, &spoofed, &[proxy]), trainee);
+        assert_eq!(client_ip(proxy, &[], &[proxy]), proxy);
+        assert_eq!(client_ip(proxy, &["garbage"], &[proxy]), proxy);
         let inner: IpAddr = "10.0.0.3".parse().unwrap();
         assert_eq!(
-            client_ip(proxy, Some("203.0.113.7, 10.0.0.3"), &[proxy, inner]),
+            client_ip(proxy, &["203.0.113.7, 10.0.0.3"], &[proxy, inner]),
+            trainee
+        );
+    }
+
+    #[test]
+    fn every_line_counts_and_the_rightmost_untrusted_address_is_the_client() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let trainee: IpAddr = "203.0.113.7".parse().unwrap();
+        // HAProxy `option forwardfor`: the client's own line first, the proxy's line after it.
+        let lines = ["198.51.100.1", "203.0.113.7"];
+        assert_eq!(client_ip(proxy, &lines, &[proxy]), trainee);
+        let lines = ["198.51.100.1, 192.0.2.1", "203.0.113.7"];
+        assert_eq!(client_ip(proxy, &lines, &[proxy]), trainee);
+        // Two trusted hops, each writing its own line.
+        let inner: IpAddr = "10.0.0.3".parse().unwrap();
+        let lines = ["6.6.6.6", "203.0.113.7", "10.0.0.3"];
+        assert_eq!(client_ip(proxy, &lines, &[proxy, inner]), trainee);
+        // Ports, as some proxies write them.
+        assert_eq!(client_ip(proxy, &["203.0.113.7:5123"], &[proxy]), trainee);
+        let v6: IpAddr = "2001:db8::7".parse().unwrap();
+        assert_eq!(client_ip(proxy, &["[2001:db8::7]:443"], &[proxy]), v6);
+        // Garbage written after the client's address by a broken hop stops the walk.
+        assert_eq!(client_ip(proxy, &["203.0.113.7, junk"], &[proxy]), proxy);
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_are_their_ipv4_address() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let mapped_proxy: IpAddr = "::ffff:10.0.0.2".parse().unwrap();
+        let trainee: IpAddr = "203.0.113.7".parse().unwrap();
+        // A dual-stack listener reports the proxy mapped: it is still the trusted proxy.
+        assert_eq!(client_ip(mapped_proxy, &["203.0.113.7"], &[proxy]), trainee);
+        // A trusted proxy configured mapped matches the plain peer.
+        assert_eq!(client_ip(proxy, &["203.0.113.7"], &[mapped_proxy]), trainee);
+        // A mapped client address is counted (and sent as EXIP) as IPv4.
+        assert_eq!(client_ip(proxy, &["::ffff:203.0.113.7"], &[proxy]), trainee);
+        assert_eq!(
+            client_ip("::ffff:203.0.113.7".parse().unwrap(), &[], &[proxy]),
+            trainee
+        );
+        // A mapped address of a trusted proxy in the header is skipped like the proxy itself.
+        assert_eq!(
+            client_ip(proxy, &["203.0.113.7, ::ffff:10.0.0.2"], &[proxy]),
             trainee
         );
     }

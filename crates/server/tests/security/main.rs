@@ -11,3 +11,4 @@ mod common;
 mod target;
 
 mod claims;
+mod proxies;
