@@ -26,6 +26,7 @@ forbid store/    'crate::(domain|upstream)\b'                          "import t
 forbid upstream/ '\baxum\b|crate::(http|domain|store)\b'               "import HTTP, the domain or the store"
 forbid model.rs  '\baxum\b|crate::(http|domain|store|upstream)\b'      "import any layer"
 forbid tenant.rs '\baxum\b|crate::(http|domain|store|upstream)\b'       "import a layer above the model"
+forbid urls.rs   '\baxum\b|crate::(http|domain|store|upstream|tenant|model)\b' "import any layer"
 
 [ "$status" -eq 0 ] && echo "layers: http → domain → upstream, store → model: no import crosses upward"
 exit "$status"

@@ -9,7 +9,8 @@
 //!   carrier page, mounted in sandbox mode only;
 //! - [`domain`]: the decisions and use cases, no axum;
 //! - [`upstream`]: the HRD and e-mon clients; [`store`]: SQL by table, its own error;
-//! - [`model`]: the records and their states; [`tenant`]: the institutions served;
+//! - [`model`]: the records and their states; [`tenant`]: the institutions served; [`urls`]: what
+//!   an upstream URL and an origin may be;
 //! - [`config`] (flags) and [`startup`] (building and starting it all).
 
 pub mod config;
@@ -20,3 +21,4 @@ pub mod startup;
 pub mod store;
 pub mod tenant;
 pub mod upstream;
+pub mod urls;

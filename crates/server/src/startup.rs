@@ -81,21 +81,17 @@ pub fn mode(args: &ServeArgs) -> Result<Mode, String> {
             missing.join(", ")
         ));
     }
+    // Names, mobiles, codes and e-mon's API key travel to these: never in clear over a network.
+    for (flag, url) in urls {
+        if let Some(url) = url {
+            crate::urls::upstream(flag, url)?;
+        }
+    }
     Ok(Mode::Production)
 }
 
 fn is_loopback_url(url: &str) -> bool {
-    let Ok(url) = reqwest::Url::parse(url) else {
-        return false;
-    };
-    match url.host_str() {
-        Some("localhost") => true,
-        Some(host) => host
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback()),
-        None => false,
-    }
+    url::Url::parse(url).is_ok_and(|u| crate::urls::is_loopback(&u))
 }
 
 /// The tenants of `mode`: the TOML file, or in sandbox mode without one the demo tenant; each
@@ -247,4 +243,83 @@ pub async fn start(
         Ok(())
     });
     Ok(Running { addr, state, task })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn args(extra: &[&str]) -> ServeArgs {
+        let base = ["motp-server", "--config", "tenants.toml"];
+        let cli = crate::config::Cli::parse_from(base.iter().chain(extra));
+        cli.serve
+    }
+
+    #[test]
+    fn production_talks_to_hrd_and_e_mon_over_https_only() {
+        let ok = args(&[
+            "--hrd-url",
+            "https://hrd.example",
+            "--emon-url",
+            "https://emon.example",
+        ]);
+        assert_eq!(mode(&ok), Ok(Mode::Production));
+        let local = args(&[
+            "--hrd-url",
+            "http://127.0.0.1:9",
+            "--emon-url",
+            "http://localhost:9",
+        ]);
+        assert_eq!(mode(&local), Ok(Mode::Production));
+        for (flag, extra) in [
+            (
+                "--hrd-url",
+                [
+                    "--hrd-url",
+                    "http://hrd.example",
+                    "--emon-url",
+                    "https://e.example",
+                ],
+            ),
+            (
+                "--hrd-url",
+                [
+                    "--hrd-url",
+                    "http://127.0.0.1.evil.example",
+                    "--emon-url",
+                    "https://e.example",
+                ],
+            ),
+            (
+                "--emon-url",
+                [
+                    "--hrd-url",
+                    "https://hrd.example",
+                    "--emon-url",
+                    "http://e.example",
+                ],
+            ),
+        ] {
+            let err = mode(&args(&extra)).expect_err("refused");
+            assert!(err.starts_with(flag), "{err}");
+        }
+        let api = args(&[
+            "--hrd-url",
+            "https://hrd.example",
+            "--emon-url",
+            "https://emon.example",
+            "--emon-api-url",
+            "http://emonapi.example",
+        ]);
+        assert!(mode(&api).unwrap_err().starts_with("--emon-api-url"));
+    }
+
+    #[test]
+    fn sandbox_mode_reads_loopback_from_the_parsed_host() {
+        let sandbox = |hrd: &str| args(&["--sandbox", "--hrd-url", hrd]);
+        assert_eq!(mode(&sandbox("http://127.0.0.1:9")), Ok(Mode::Sandbox));
+        assert!(mode(&sandbox("http://127.0.0.1.evil.example")).is_err());
+        assert!(mode(&sandbox("http://localhost.evil.example")).is_err());
+    }
 }

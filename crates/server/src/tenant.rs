@@ -87,7 +87,9 @@ impl fmt::Debug for Tenant {
 impl Tenant {
     /// Whether a browser at `origin` may call the API for this tenant.
     pub fn allows_origin(&self, origin: &str) -> bool {
-        self.origins.iter().any(|o| o == origin)
+        // Exact: a lookalike (`https://lms.example.evil.example`, `https://lms.example:443`, a
+        // userinfo form) is another string; `null` is refused even from a misconfigured list.
+        origin != "null" && self.origins.iter().any(|o| o == origin)
     }
 
     /// Whether both credentials are sandbox ones (see [`SANDBOX_CREDENTIAL_PREFIX`]).
@@ -131,22 +133,24 @@ impl Tenants {
                     t.id
                 ));
             }
-            if t.origins.iter().any(|o| o == "*" || o.ends_with('/')) {
-                return Err(format!(
-                    "tenant {}: origins are exact scheme://host[:port], never *",
-                    t.id
-                ));
-            }
-            if t.identity_provider == ProviderKind::LmsAttested {
-                let url = t.attest_url.as_deref().unwrap_or("");
-                let local =
-                    url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost");
-                if !(url.starts_with("https://") || local) {
+            for o in &t.origins {
+                // Compared exactly with the `Origin` header, so written exactly as browsers send it.
+                if o.ends_with('/') {
                     return Err(format!(
-                        "tenant {}: identity_provider lms-attested needs an https attest_url",
+                        "tenant {}: origins are exact scheme://host[:port], without a trailing /",
                         t.id
                     ));
                 }
+                crate::urls::origin(o).map_err(|e| format!("tenant {}: origins: {e}", t.id))?;
+            }
+            if t.identity_provider == ProviderKind::LmsAttested {
+                let url = t.attest_url.as_deref().unwrap_or("");
+                crate::urls::upstream("attest_url", url).map_err(|e| {
+                    format!(
+                        "tenant {}: identity_provider lms-attested needs an https {e}",
+                        t.id
+                    )
+                })?;
             }
             if map.insert(t.id.clone(), t).is_some() {
                 return Err("tenant ids must be unique".into());
@@ -280,8 +284,42 @@ mod tests {
         assert!(Tenants::new(vec![t.clone()]).is_err());
         t.attest_url = Some("http://lms.example/id".into());
         assert!(Tenants::new(vec![t.clone()]).is_err());
+        t.attest_url = Some("http://127.0.0.1.evil.example/id".into());
+        assert!(Tenants::new(vec![t.clone()]).is_err());
+        t.attest_url = Some("http://localhost.evil.example/id".into());
+        assert!(Tenants::new(vec![t.clone()]).is_err());
+        t.attest_url = Some("http://127.0.0.1:9000/id".into());
+        assert!(Tenants::new(vec![t.clone()]).is_ok());
         t.attest_url = Some("https://lms.example/id".into());
         assert!(Tenants::new(vec![t]).is_ok());
+    }
+
+    #[test]
+    fn origins_are_written_as_browsers_send_them_and_null_is_none() {
+        let long = "x".repeat(32);
+        for bad in [
+            "null",
+            "*",
+            "https://lms.example/",
+            "https://user@lms.example",
+            "https://LMS.example",
+            "https://lms.example:443",
+            "https://lms.example/path",
+        ] {
+            assert!(Tenants::new(vec![tenant(&[bad], &long)]).is_err(), "{bad}");
+        }
+        let t = tenant(&["https://lms.example"], &long);
+        for lookalike in [
+            "null",
+            "https://lms.example.evil.example",
+            "https://lms.example:443",
+            "https://user@lms.example",
+            "https://LMS.EXAMPLE",
+            "http://lms.example",
+        ] {
+            assert!(!t.allows_origin(lookalike), "{lookalike}");
+        }
+        assert!(t.allows_origin("https://lms.example"));
     }
 
     #[test]

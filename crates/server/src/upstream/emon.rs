@@ -2,7 +2,7 @@
 //! answered with XML `RetVal` 101 accepted / 102 refused) and the server-to-server
 //! `phone_auth_hist` (JSON, API-key headers, `{code,msg,data_cnt}`).
 
-use super::{instrumented, send, UpstreamError};
+use super::{client, instrumented, read_capped, send, UpstreamError};
 use crate::model::OutboxKind;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -36,13 +36,8 @@ fn element<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 
 impl EmonClient {
     pub fn new(base_url: &str, api_base_url: &str, timeout: Duration) -> EmonClient {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .user_agent(concat!("motp-server/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the TLS backend initialises");
         EmonClient {
-            http,
+            http: client(timeout),
             base_url: base_url.trim_end_matches('/').to_string(),
             api_base_url: api_base_url.trim_end_matches('/').to_string(),
         }
@@ -76,7 +71,9 @@ impl EmonClient {
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(payload.to_string());
         let res = send(request).await?;
-        let answer: serde_json::Value = res.json().await.map_err(|_| UpstreamError::Garbled)?;
+        let body = read_capped(res).await?;
+        let answer: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|_| UpstreamError::Garbled)?;
         let code = match &answer["code"] {
             serde_json::Value::Number(n) => n.to_string(),
             serde_json::Value::String(s) => s.clone(),
@@ -123,10 +120,8 @@ impl EmonClient {
                 .form(fields),
         )
         .await?;
-        let body = res
-            .text()
-            .await
-            .map_err(|e| UpstreamError::Unreachable(e.to_string()))?;
+        let body = read_capped(res).await?;
+        let body = String::from_utf8_lossy(&body);
         let ret_val = element(&body, "RetVal").ok_or(UpstreamError::Garbled)?;
         let msg = element(&body, "RetMsg").unwrap_or_default();
         let remark = element(&body, "Remark").unwrap_or_default();

@@ -1,7 +1,7 @@
 //! The client for HRD's mOTP API: form-urlencoded POSTs with a timeout, answers parsed as HRD writes
 //! them. Transport failures are told apart from HRD's own answers.
 
-use super::{classify, instrumented, send, UpstreamError};
+use super::{client, instrumented, read_capped, send, UpstreamError};
 use motp_protocol::hrd::{
     HrdAnswer, OtpAccreditForm, UserResetForm, OTP_ACCREDIT_PATH, USER_RESET_PATH,
 };
@@ -15,14 +15,8 @@ pub struct HrdClient {
 
 impl HrdClient {
     pub fn new(base_url: &str, timeout: Duration) -> HrdClient {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(3)))
-            .user_agent(concat!("motp-server/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the TLS backend initialises");
         HrdClient {
-            http,
+            http: client(timeout),
             base_url: base_url.trim_end_matches('/').to_string(),
         }
     }
@@ -46,7 +40,7 @@ impl HrdClient {
                 .form(form),
         )
         .await?;
-        let body = res.bytes().await.map_err(classify)?;
+        let body = read_capped(res).await?;
         serde_json::from_slice(&body).map_err(|_| UpstreamError::Garbled)
     }
 }

@@ -6,7 +6,43 @@ pub mod emon;
 pub mod hrd;
 
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// HRD's and e-mon's answers are a few hundred bytes; a body beyond this is not one of theirs, and
+/// is not read to the end.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+/// The one way a client to HRD, e-mon or a provider is built: no redirect is followed (a 307/308
+/// would re-post name, mobile, code or e-mon's API key to whatever host it names; a 3xx is an
+/// answer that is not one, like any other non-2xx), `timeout` for the whole call.
+pub(crate) fn client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(3)))
+        .user_agent(concat!("motp-server/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the TLS backend initialises")
+}
+
+/// The body of `res`, read chunk by chunk and refused ([`UpstreamError::Garbled`]) once it passes
+/// [`MAX_ANSWER_BYTES`], whatever `Content-Length` claims.
+pub(crate) async fn read_capped(mut res: reqwest::Response) -> Result<Vec<u8>, UpstreamError> {
+    if res
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(UpstreamError::Garbled);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = res.chunk().await.map_err(classify)? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(UpstreamError::Garbled);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
 
 /// A call that brought no verdict: no answer in time, no connection, or an answer that is not one.
 #[derive(Debug, thiserror::Error)]

@@ -11,4 +11,5 @@ mod common;
 mod target;
 
 mod claims;
+mod outbound;
 mod proxies;
