@@ -18,6 +18,8 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub serve: ServeArgs,
+    #[command(flatten)]
+    pub transport: TransportArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +172,42 @@ pub struct ServeArgs {
     #[arg(long, env = "MOTP_LOG_JSON", global = true)]
     pub log_json: bool,
 }
+
+/// The connection's limits and the operations listener: apart from [`ServeArgs`] so a caller that
+/// builds those (tests, the end-to-end harness) gets these defaults by `TransportArgs::default()`.
+#[derive(Debug, Clone, Args)]
+pub struct TransportArgs {
+    /// Seconds a client has to send a request's headers before the connection is closed.
+    #[arg(long, env = "MOTP_HEADER_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=30), global = true)]
+    pub header_timeout_secs: u64,
+    /// Seconds for a whole request, body and answer; beyond it 408. Must exceed --hrd-timeout-secs.
+    #[arg(long, env = "MOTP_REQUEST_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
+    pub request_timeout_secs: u64,
+    /// Requests in progress at once; beyond it 503 `busy` with Retry-After.
+    #[arg(long, env = "MOTP_MAX_IN_FLIGHT", default_value_t = 512,
+          value_parser = clap::value_parser!(u64).range(1..=100_000), global = true)]
+    pub max_in_flight: u64,
+    /// Where `/metrics` and the detailed `/readyz` are served, apart from the public port.
+    /// Default: 127.0.0.1:9464; in sandbox mode a free loopback port (logged at start).
+    #[arg(long, env = "MOTP_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+impl Default for TransportArgs {
+    fn default() -> Self {
+        TransportArgs {
+            header_timeout_secs: 10,
+            request_timeout_secs: 30,
+            max_in_flight: 512,
+            metrics_listen: None,
+        }
+    }
+}
+
+/// `--metrics-listen`'s default outside sandbox mode (Prometheus exporters' customary port).
+pub const DEFAULT_METRICS_LISTEN: &str = "127.0.0.1:9464";
 
 /// `--public-url`: an http(s) origin, nothing more (a trailing `/` is allowed); as its origin.
 fn public_origin(value: &str) -> Result<String, String> {

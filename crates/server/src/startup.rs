@@ -1,12 +1,12 @@
 //! Starting the server from its configuration: the one path used by `main`, the integration tests and
 //! the end-to-end tests, so what is tested is what runs.
 
-use crate::config::ServeArgs;
+use crate::config::{ServeArgs, TransportArgs, DEFAULT_METRICS_LISTEN};
 use crate::domain::limits::Limits;
 use crate::domain::receipt_keys::{self, ReceiptKeys};
 use crate::domain::{outbox, Gateway};
 use crate::http::sandbox::SandboxMode;
-use crate::http::{app, AppState, Inner};
+use crate::http::{app, operations, transport, AppState, Inner};
 use crate::store::{Checkpoints, Store};
 use crate::tenant::{ProviderKind, Tenants, SANDBOX_CREDENTIAL_PREFIX};
 use crate::upstream::emon::EmonClient;
@@ -23,6 +23,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// A server accepting connections.
 pub struct Running {
     pub addr: SocketAddr,
+    /// The operations listener: `/metrics` and the detailed `/readyz`.
+    pub metrics_addr: SocketAddr,
     pub state: AppState,
     pub task: JoinHandle<std::io::Result<()>>,
 }
@@ -30,6 +32,10 @@ pub struct Running {
 impl Running {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    pub fn metrics_url(&self) -> String {
+        format!("http://{}", self.metrics_addr)
     }
 }
 
@@ -144,15 +150,49 @@ fn public_origin(args: &ServeArgs, mode: Mode, addr: SocketAddr) -> String {
     })
 }
 
-/// Binds, builds and starts serving; returns once the socket accepts connections.
+/// [`start_with`] the default transport settings.
 pub async fn start(
     args: &ServeArgs,
     clock: Arc<AdjustableClock>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Running, BoxError> {
+    start_with(args, &TransportArgs::default(), clock, shutdown).await
+}
+
+/// Binds, builds and starts serving; returns once the sockets accept connections.
+pub async fn start_with(
+    args: &ServeArgs,
+    transport_args: &TransportArgs,
+    clock: Arc<AdjustableClock>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<Running, BoxError> {
     let mode = mode(args)?;
+    if transport_args.request_timeout_secs <= args.hrd_timeout_secs {
+        return Err(format!(
+            "--request-timeout-secs ({}) must exceed --hrd-timeout-secs ({}): a request waits for HRD",
+            transport_args.request_timeout_secs, args.hrd_timeout_secs
+        )
+        .into());
+    }
+    let metrics_listen = match (transport_args.metrics_listen, mode) {
+        (Some(addr), _) => addr,
+        (None, Mode::Sandbox) => "127.0.0.1:0".parse()?,
+        (None, Mode::Production) => DEFAULT_METRICS_LISTEN.parse()?,
+    };
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
+    let metrics_listener = tokio::net::TcpListener::bind(metrics_listen)
+        .await
+        .map_err(|e| format!("--metrics-listen {metrics_listen}: {e}"))?;
+    let metrics_addr = metrics_listener.local_addr()?;
+    if !metrics_addr.ip().is_loopback() {
+        tracing::warn!(%metrics_addr, "metrics served off loopback: keep the port private");
+    }
+    let limits = transport::Limits {
+        header_timeout: Duration::from_secs(transport_args.header_timeout_secs),
+        request_timeout: Duration::from_secs(transport_args.request_timeout_secs),
+        max_in_flight: transport_args.max_in_flight as usize,
+    };
     let tenants = tenants(args, mode, addr)?;
 
     let (hrd_url, emon_url, embedded) = match (mode, &args.hrd_url) {
@@ -211,8 +251,10 @@ pub async fn start(
         public_origin: public_origin(args, mode, addr),
         sandbox_mode: mode == Mode::Sandbox,
         sandbox: embedded,
+        transport: limits,
     });
     let router = app(state.clone());
+    let operations_router = operations(state.clone());
     // One shutdown for all: the HTTP server drains its requests, the outbox worker finishes the
     // send in progress, the checkpointer checkpoints once more.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -220,6 +262,7 @@ pub async fn start(
         shutdown.await;
         let _ = stop_tx.send(true);
     };
+    let mut stopped = stop_rx.clone();
     let checkpointer = gateway
         .store
         .spawn_checkpointer(Checkpoints::default(), stop_rx.clone());
@@ -230,19 +273,29 @@ pub async fn start(
             stop_rx,
         )
     });
+    let operations_task = tokio::spawn(transport::serve(
+        metrics_listener,
+        operations_router,
+        limits,
+        async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        },
+    ));
     let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        transport::serve(listener, router, limits, shutdown).await?;
         for task in [worker, checkpointer].into_iter().flatten() {
             let _ = task.await;
         }
+        let _ = operations_task.await;
         Ok(())
     });
-    Ok(Running { addr, state, task })
+    tracing::info!(%metrics_addr, "metrics and detailed readiness on their own listener");
+    Ok(Running {
+        addr,
+        metrics_addr,
+        state,
+        task,
+    })
 }
 
 #[cfg(test)]

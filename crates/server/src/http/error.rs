@@ -24,6 +24,10 @@ pub enum AppError {
     },
     /// No such route, or not with that method.
     NoRoute(StatusCode),
+    /// As many requests as allowed are in progress (`http::transport`): come back in a second.
+    Busy,
+    /// The request (its body, or the answer it waits for) took longer than the request timeout.
+    RequestTimeout,
     /// A use case refused or failed.
     Domain(Error),
 }
@@ -76,6 +80,8 @@ impl AppError {
                 (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
             }
             AppError::NoRoute(_) => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            AppError::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             AppError::Domain(e) => match e {
                 Error::InvalidToken(_) => (StatusCode::UNAUTHORIZED, "invalid_token"),
                 Error::TokenExpired => (StatusCode::UNAUTHORIZED, "token_expired"),
@@ -103,6 +109,8 @@ impl AppError {
                 "this route does not take that method".into()
             }
             AppError::NoRoute(_) => "no such route".into(),
+            AppError::Busy => "the server is at its limit of requests in progress; retry".into(),
+            AppError::RequestTimeout => "the request took too long to arrive or to answer".into(),
             AppError::Domain(Error::Internal(_) | Error::Store(_)) => "internal error".into(),
             AppError::Domain(e) => e.to_string(),
         }
@@ -119,7 +127,12 @@ impl IntoResponse for AppError {
             error: code.to_string(),
             message: self.message(),
         };
-        (status, Json(body)).into_response()
+        let mut res = (status, Json(body)).into_response();
+        if let AppError::Busy = self {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, 1.into());
+        }
+        res
     }
 }
 

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod receipts;
 pub mod sandbox;
 pub mod substitute;
+pub mod transport;
 pub mod widget_files;
 
 pub use error::{AppError, AppJson, AppQuery};
@@ -51,6 +52,8 @@ pub struct Inner {
     pub sandbox_mode: bool,
     /// Sandbox mode with the embedded emulator: it is served under `/hrd`, beside the demo LMS.
     pub sandbox: Option<SandboxMode>,
+    /// Header and request timeouts, requests in flight.
+    pub transport: transport::Limits,
 }
 
 impl std::ops::Deref for AppState {
@@ -113,9 +116,8 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .nest("/v1", api)
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
+        .route("/readyz", get(ready))
         .merge(receipts::jwks_routes())
-        .merge(metrics::routes())
         .nest(
             "/widget",
             widget_files::service(&state.widget_dir, &state.public_origin, tenant_origins),
@@ -125,12 +127,39 @@ pub fn app(state: AppState) -> Router {
             .merge(sandbox::demo::routes())
             .nest_service("/hrd", hrd_sandbox::router(sandbox.hrd.clone()));
     }
+    let guard = transport::Guard::new(&state.transport);
     router
         .with_state(state)
         .layer(axum::middleware::from_fn(metrics::count_requests))
+        .layer(axum::middleware::from_fn(transport::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            guard,
+            transport::guard,
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The operations listener (`--metrics-listen`, loopback by default): `/metrics` and the detailed
+/// `/readyz`, which the public port does not serve.
+pub fn operations(state: AppState) -> Router {
+    Router::new()
+        .route("/readyz", get(readyz))
+        .merge(metrics::routes())
+        .with_state(state)
+}
+
+/// The public readiness check: ready or not, nothing about the database or the outbox.
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match crate::domain::outbox::depth(&state.gateway).await {
+        Ok(_) => Json(serde_json::json!({ "ready": true })).into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "ready": false })),
+        )
+            .into_response(),
+    }
 }
 
 /// Ready when the database answers; also reports the outbox's depth and its oldest item's age.

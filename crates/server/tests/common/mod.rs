@@ -7,12 +7,19 @@ use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-/// Starts the `motp-server` binary with `args` and returns once it listens (its output is drained
+/// Starts the `motp-server` binary with `args` (and a free metrics port) and returns once it listens (its output is drained
 /// so it never blocks on a full pipe). Killed when dropped.
 #[allow(dead_code)] // not every test binary starts processes
 pub async fn spawn_server(args: &[String]) -> Child {
+    // Many servers run at once: each its own free port for metrics, unless the test names one.
+    let metrics: &[&str] = if args.iter().any(|a| a == "--metrics-listen") {
+        &[]
+    } else {
+        &["--metrics-listen", "127.0.0.1:0"]
+    };
     let mut child = Command::new(env!("CARGO_BIN_EXE_motp-server"))
         .args(args)
+        .args(metrics)
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -9,7 +9,7 @@ async fn metrics_in_prometheus_text() {
     w.verify(&w.code_now()).await;
     let text = w
         .http
-        .get(format!("{}/metrics", w.server.url()))
+        .get(format!("{}/metrics", w.server.metrics_url()))
         .send()
         .await
         .unwrap()

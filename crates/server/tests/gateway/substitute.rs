@@ -131,7 +131,8 @@ async fn a_failing_emon_gets_the_log_later_exactly_once_even_across_a_restart() 
     let (status, body) = w.complete_substitute(&state).await;
     assert_eq!(status, 200);
     assert_eq!(body["emon_log"], "queued", "the trainee is told the truth");
-    let ready: Value = common::get_json(&w.http, format!("{}/readyz", w.server.url()), None).await;
+    let ready: Value =
+        common::get_json(&w.http, format!("{}/readyz", w.server.metrics_url()), None).await;
     assert_eq!(ready["outbox_depth"], 1, "{ready}");
 
     // Not due yet: nothing is sent before the back-off.
@@ -173,7 +174,8 @@ async fn a_failing_emon_gets_the_log_later_exactly_once_even_across_a_restart() 
     let logs = w.sandbox.logs(Some("pSubOtpLog"));
     assert_eq!(logs.len(), 1, "exactly once");
     assert_eq!(logs[0].answer, "101");
-    let ready: Value = common::get_json(&w.http, format!("{}/readyz", restarted.url()), None).await;
+    let ready: Value =
+        common::get_json(&w.http, format!("{}/readyz", restarted.metrics_url()), None).await;
     assert_eq!(ready["outbox_depth"], 0);
 }
 

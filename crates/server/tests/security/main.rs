@@ -13,3 +13,4 @@ mod target;
 mod claims;
 mod outbound;
 mod proxies;
+mod transport;
