@@ -9,6 +9,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+use subtle::ConstantTimeEq;
 
 /// The demo tenant's signing secret. Public on purpose: it exists only in sandbox mode.
 pub const SANDBOX_DEMO_SECRET: &str = "sandbox-demo-secret-not-for-production";
@@ -217,16 +218,17 @@ impl Tenants {
     /// The tenant whose id and API key these are (an LMS server's HTTP Basic credentials). The
     /// signing secret is not a password: it never authenticates.
     pub fn authenticate(&self, id: &str, api_key: &str) -> Option<&Tenant> {
-        let tenant = self.get(id)?;
-        // Constant-time comparison: the key must not leak through timing.
-        let same = tenant.api_key.len() == api_key.len()
-            && tenant
-                .api_key
-                .bytes()
-                .zip(api_key.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
-        same.then_some(tenant)
+        let tenant = self.get(id);
+        let expected = tenant.map_or("", |t| t.api_key.as_str());
+        // Compared as SHA-256 digests with `subtle`: the time taken says nothing about the key,
+        // not even its length (a comparison of the keys themselves would stop at a length
+        // mismatch). An unknown tenant costs the same.
+        let digest = |s: &str| ring::digest::digest(&ring::digest::SHA256, s.as_bytes());
+        let same: bool = digest(expected)
+            .as_ref()
+            .ct_eq(digest(api_key).as_ref())
+            .into();
+        tenant.filter(|_| same && !expected.is_empty())
     }
 
     /// The only tenant, when there is exactly one.
@@ -337,6 +339,12 @@ mod tests {
         let tenants = Tenants::sandbox_demo("127.0.0.1:8080".parse().unwrap());
         assert!(tenants.authenticate("demo", SANDBOX_DEMO_API_KEY).is_some());
         assert!(tenants.authenticate("demo", SANDBOX_DEMO_SECRET).is_none());
+        let prefix = &SANDBOX_DEMO_API_KEY[..10];
+        assert!(tenants.authenticate("demo", prefix).is_none());
+        let longer = format!("{SANDBOX_DEMO_API_KEY}x");
+        assert!(tenants.authenticate("demo", &longer).is_none());
+        assert!(tenants.authenticate("demo", "").is_none());
+        assert!(tenants.authenticate("", "").is_none());
         assert!(tenants
             .authenticate("other", SANDBOX_DEMO_API_KEY)
             .is_none());

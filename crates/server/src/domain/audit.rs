@@ -27,6 +27,17 @@ pub fn day_range(from: &str, to: &str) -> Result<(i64, i64)> {
     Ok((start, end))
 }
 
+/// A CSV cell as a spreadsheet will not run it: one starting with `=`, `+`, `-`, `@` (or a tab or
+/// carriage return, which some spreadsheets skip before reading a formula) gets a leading `'`.
+/// Attestation fields and HRD's messages reach the export; opening it must not run them.
+fn inert(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 /// The rows in `format`, with times in Korea time.
 pub fn render(rows: &[AuditRow], format: Format) -> Result<String> {
     let internal = |e: &dyn std::fmt::Display| Error::Internal(format!("audit export: {e}"));
@@ -46,7 +57,7 @@ pub fn render(rows: &[AuditRow], format: Format) -> Result<String> {
             ])
             .map_err(|e| internal(&e))?;
             for r in rows {
-                w.write_record([
+                let cells = [
                     r.id.to_string(),
                     kst::format_unix(r.at),
                     r.tenant.clone(),
@@ -56,8 +67,8 @@ pub fn render(rows: &[AuditRow], format: Format) -> Result<String> {
                     r.eval_cd.clone().unwrap_or_default(),
                     r.class_tme.clone().unwrap_or_default(),
                     r.detail.clone().unwrap_or_default(),
-                ])
-                .map_err(|e| internal(&e))?;
+                ];
+                w.write_record(cells.map(inert)).map_err(|e| internal(&e))?;
             }
             String::from_utf8(w.into_inner().map_err(|e| internal(&e))?).map_err(|e| internal(&e))
         }
@@ -84,9 +95,13 @@ pub async fn export(
     format: Format,
 ) -> Result<String> {
     let (start, end) = day_range(from, to)?;
-    let rows = store
-        .audit_range(tenant, start, end, usrid.filter(|u| !u.is_empty()))
-        .await?;
+    let usrid = usrid.filter(|u| !u.is_empty());
+    if usrid.is_some_and(|u| !super::trainee::is_usrid(u)) {
+        return Err(Error::Invalid(
+            "usrid must be 1-64 letters, digits and _-.@".into(),
+        ));
+    }
+    let rows = store.audit_range(tenant, start, end, usrid).await?;
     render(&rows, format)
 }
 
@@ -120,6 +135,41 @@ mod tests {
         assert!(csv.starts_with("id,at_kst,tenant,usrid,event"));
         assert!(csv.contains("1,2026-11-27 19:00:20,kosa,u1,identity_check,0000,,,\"provider=sandbox, \"\"quoted\"\"\""));
         let jsonl = render(&rows, Format::Jsonl).unwrap();
+        assert!(jsonl.contains("provider=sandbox"));
+    }
+
+    #[test]
+    fn csv_cells_that_would_be_formulas_are_inert() {
+        let row = |detail: &str| AuditRow {
+            id: 1,
+            at: 1_795_773_620,
+            tenant: "kosa".into(),
+            usrid: "u1".into(),
+            event: "identity_check".into(),
+            hrd_code: Some("@SUM(A1)".into()),
+            eval_cd: None,
+            class_tme: None,
+            detail: Some(detail.into()),
+        };
+        for (detail, cell) in [
+            (
+                "=HYPERLINK(\"http://evil.example\")",
+                "\"'=HYPERLINK(\"\"http://evil.example\"\")\"",
+            ),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@A1", "'@A1"),
+            ("\t=1", "'\t=1"),
+            ("provider=sandbox", "provider=sandbox"),
+        ] {
+            let csv = render(&[row(detail)], Format::Csv).unwrap();
+            let line = csv.lines().nth(1).unwrap();
+            assert!(line.ends_with(&format!(",{cell}")), "{detail}: {line}");
+            assert!(line.contains(",'@SUM(A1),"), "{line}");
+        }
+        // JSON Lines keep the values as they are: a program reads them, not a spreadsheet.
+        let jsonl = render(&[row("=1")], Format::Jsonl).unwrap();
+        assert!(jsonl.contains("\"detail\":\"=1\""));
         assert_eq!(jsonl.lines().count(), 1);
         assert!(jsonl.contains("\"at_kst\":\"2026-11-27 19:00:20\""));
     }

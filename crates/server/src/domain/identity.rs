@@ -8,7 +8,7 @@
 //! its audit line, in one transaction ([`record_result`]).
 
 use super::error::{Error, Result};
-use super::jwt::{peek_issuer, random_id, verify_attestation};
+use super::jwt::{is_random_id, peek_issuer, random_id, verify_attestation};
 use super::substitute;
 use super::trainee::Trainee;
 use super::Gateway;
@@ -112,8 +112,20 @@ pub async fn start(
     })
 }
 
+/// `raw` as a check id (`state`), or why it cannot be one: checked before it reaches SQL (a NUL
+/// there was a 500 on PostgreSQL).
+pub fn check_id(raw: &str) -> Result<&str> {
+    if !is_random_id(raw) {
+        return Err(Error::Invalid(
+            "state is not an identity check id (32 hex digits)".into(),
+        ));
+    }
+    Ok(raw)
+}
+
 /// `GET /v1/identity/{state}`: where this trainee's check stands.
 pub async fn status(gw: &Gateway, trainee: &Trainee, check_id: &str) -> Result<IdentityStatus> {
+    let check_id = self::check_id(check_id)?;
     let check = gw
         .store
         .identity_check(check_id)
@@ -153,7 +165,7 @@ async fn complete(
         return Ok(false);
     }
     let provider = check.provider;
-    tracing::info!(tenant = %check.tenant, usrid = %check.usrid, %provider, success = record.success, tel = %mask_tel(&record.tel), trnid = %record.trnid, "identity check");
+    tracing::info!(tenant = %check.tenant, usrid = %check.usrid, %provider, success = record.success, tel = %mask_tel(&record.tel), trnid = ?record.trnid, "identity check");
     let detail = format!(
         "provider={provider} result={} trnid={} trndt={}",
         if record.success { "T" } else { "F" },
@@ -204,6 +216,23 @@ pub async fn attest(gw: &Gateway, attestation: &str) -> Result<String> {
     if claims.jti.trim().is_empty() {
         return Err(bad("jti is required"));
     }
+    // Stored and logged as they are: bounded, and nothing that is not text.
+    let plain = |v: &str| v.len() <= 128 && !v.chars().any(char::is_control);
+    let fields = [
+        &claims.jti,
+        &claims.trnid,
+        &claims.result_code,
+        &claims.trndt,
+        &claims.name,
+        &claims.tel,
+        &claims.sub,
+    ];
+    if !fields.iter().all(|v| plain(v)) {
+        return Err(bad("a claim is over 128 bytes or holds control characters"));
+    }
+    if !is_random_id(&claims.check_id) {
+        return Err(bad("unknown state"));
+    }
     let check = gw
         .store
         .identity_check(&claims.check_id)
@@ -251,6 +280,9 @@ pub enum SandboxCheck {
 
 /// Sandbox provider: the check `check_id`, as its page should show it.
 pub async fn sandbox_check(gw: &Gateway, check_id: &str) -> Result<SandboxCheck> {
+    if !is_random_id(check_id) {
+        return Ok(SandboxCheck::Unknown);
+    }
     let Some(check) = gw.store.identity_check(check_id).await? else {
         return Ok(SandboxCheck::Unknown);
     };

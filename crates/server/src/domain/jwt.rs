@@ -220,11 +220,7 @@ fn trainee_from(c: LaunchClaims, tenant: Tenant) -> Result<Trainee> {
             "sub (USRID) is longer than 64 characters",
         ));
     }
-    if usrid.is_empty()
-        || !usrid
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_-.@".contains(&b))
-    {
+    if !trainee::is_usrid(usrid) {
         return Err(Error::InvalidToken(
             "sub (USRID) must be letters and digits",
         ));
@@ -426,6 +422,12 @@ pub fn verify_attestation(jwt: &str, tenant: &Tenant) -> Option<AttestationClaim
         &["iat", "aud", "iss", "sub"],
     )
     .ok()
+}
+
+/// Whether `s` has the form of [`random_id`]: 32 lower-case hex digits. Ids from a request are
+/// checked with it before they reach SQL.
+pub fn is_random_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// A random identifier for tokens, receipts and checks (128 bits, hex).

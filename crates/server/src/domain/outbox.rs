@@ -138,7 +138,7 @@ async fn finish_log(
     let (status, sent) = if answer.accepted {
         (OutboxStatus::Done, Sent::Done)
     } else {
-        tracing::warn!(id = item.id, kind = %item.kind, answer = %answer.text, "e-mon refused a log");
+        tracing::warn!(id = item.id, kind = %item.kind, answer = ?answer.text, "e-mon refused a log");
         (OutboxStatus::Refused, Sent::Refused)
     };
     let mut tx = gw.store.begin().await?;

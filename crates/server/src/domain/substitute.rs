@@ -34,6 +34,7 @@ pub async fn complete(
     trainee: &Trainee,
     check_id: &str,
 ) -> Result<SubstituteOutcome> {
+    let check_id = super::identity::check_id(check_id)?;
     let now = gw.now();
     let (tenant, usrid) = trainee.key();
     // Before the transaction: on PostgreSQL reads share its pool, and a transaction waiting on a

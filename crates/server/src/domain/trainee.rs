@@ -34,6 +34,14 @@ impl Trainee {
     }
 }
 
+/// Whether `s` is a USRID as LMSs write them: 1–64 letters, digits and `_-.@` (checked before it
+/// reaches HRD's forms or SQL).
+pub fn is_usrid(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.@".contains(&b))
+}
+
 /// Names as compared with the launch token's: Unicode NFC (decomposed Hangul from some phones
 /// equals the precomposed LMS record), no spaces.
 pub fn same_name(a: &str, b: &str) -> bool {

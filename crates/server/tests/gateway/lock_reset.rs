@@ -62,10 +62,17 @@ async fn locked_then_identity_check_then_reset_then_the_right_code_passes() {
 async fn reset_is_refused_without_a_check_or_for_another_person() {
     let w = world().await;
     w.lock().await;
-    let (status, body) = w.reset_with(&launch_token(), "no-such-state").await;
+    // A well-formed id no check has: the check is required.
+    let (status, body) = w.reset_with(&launch_token(), &"0".repeat(32)).await;
     assert_eq!(
         (status, body["result"].as_str().unwrap()),
         (409, "identity_check_required")
+    );
+    // Something no check id can be is refused as such, before it is looked up.
+    let (status, body) = w.reset_with(&launch_token(), "no-such-state").await;
+    assert_eq!(
+        (status, body["error"].as_str().unwrap()),
+        (400, "bad_request")
     );
 
     // A successful check of someone else (another name, or another mobile) unlocks nothing.

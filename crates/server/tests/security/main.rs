@@ -13,4 +13,5 @@ mod target;
 mod claims;
 mod outbound;
 mod proxies;
+mod requests;
 mod transport;

@@ -1,5 +1,5 @@
 //! The server under attack: the `motp-server` binary in `--sandbox` mode on a free loopback port,
-//! with its own SQLite file; and the checks every case ends with.
+//! with its own database; and the checks every case ends with.
 
 use crate::common;
 use motp_server::domain::jwt::{self as token, LaunchClaims, LAUNCH_AUDIENCE};
@@ -29,7 +29,9 @@ fn free_port() -> u16 {
 pub(crate) async fn target(extra: &[&str]) -> Target {
     let dir = tempfile::tempdir().unwrap();
     let listen = format!("127.0.0.1:{}", free_port());
-    let db = format!("sqlite://{}", dir.path().join("motp.db").display());
+    // SQLite, or with MOTP_TEST_POSTGRES_URL a fresh PostgreSQL database (a NUL in an id was a
+    // 500 there only).
+    let db = common::database_url(dir.path()).await;
     let state = dir.path().join("sandbox-state.json");
     let mut args: Vec<String> = vec![
         "--sandbox".into(),
