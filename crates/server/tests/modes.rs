@@ -208,3 +208,30 @@ async fn every_tenant_file_in_readme_starts_the_server_as_written() {
         child.start_kill().unwrap();
     }
 }
+
+#[test]
+fn a_bad_database_url_is_refused_without_printing_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sandbox.json");
+    for url in [
+        "mysql://motp:SECRETPW@db.example/motp",
+        "postgres://motp:SECRETPW@db.example:port/motp",
+        "postgresql://motp:SECRETPW@[bad/motp",
+        "sqlite:motp:SECRETPW",
+    ] {
+        let (ok, err) = run(&[
+            "--sandbox",
+            "--listen",
+            "127.0.0.1:0",
+            "--sandbox-state",
+            state.to_str().unwrap(),
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--database-url",
+            url,
+        ]);
+        assert!(!ok, "{url} must not start");
+        assert!(err.contains("database"), "{url}: {err}");
+        assert!(!err.contains("SECRETPW"), "{url}: {err}");
+    }
+}
