@@ -4,7 +4,7 @@
 use crate::config::{ServeArgs, TransportArgs, DEFAULT_METRICS_LISTEN};
 use crate::domain::limits::Limits;
 use crate::domain::receipt_keys::{self, ReceiptKeys};
-use crate::domain::{outbox, Gateway};
+use crate::domain::{housekeeping, outbox, Gateway};
 use crate::http::sandbox::SandboxMode;
 use crate::http::{app, operations, transport, AppState, Inner};
 use crate::store::{Checkpoints, Store};
@@ -263,6 +263,8 @@ pub async fn start_with(
         let _ = stop_tx.send(true);
     };
     let mut stopped = stop_rx.clone();
+    let housekeeper =
+        housekeeping::spawn_worker(gateway.clone(), housekeeping::INTERVAL, stop_rx.clone());
     let checkpointer = gateway
         .store
         .spawn_checkpointer(Checkpoints::default(), stop_rx.clone());
@@ -283,7 +285,10 @@ pub async fn start_with(
     ));
     let task = tokio::spawn(async move {
         transport::serve(listener, router, limits, shutdown).await?;
-        for task in [worker, checkpointer].into_iter().flatten() {
+        for task in [worker, checkpointer, Some(housekeeper)]
+            .into_iter()
+            .flatten()
+        {
             let _ = task.await;
         }
         let _ = operations_task.await;

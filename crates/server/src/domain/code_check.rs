@@ -2,7 +2,7 @@
 //! decides. [`judge`] reads the answer (pure, unit-tested); [`verify`] writes what it means — the
 //! audit line, the attempt count, the receipt — in one transaction.
 
-use super::error::Result;
+use super::error::{Error, Result};
 use super::jwt::issue_receipt;
 use super::limits;
 use super::receipt_keys;
@@ -123,10 +123,14 @@ pub async fn verify(
     typed: &str,
 ) -> Result<VerifyOutcome> {
     let now = gw.now();
-    if let Err(retry_after_seconds) = limits::admit_code_check(gw, trainee, ip, now).await? {
-        return Ok(VerifyOutcome::RateLimited {
-            retry_after_seconds,
-        });
+    // Per trainee here; per address in front of every route (`http::limits`).
+    match limits::admit(gw, limits::Door::CodeCheck(trainee), now).await {
+        Err(Error::RateLimited { retry_after }) => {
+            return Ok(VerifyOutcome::RateLimited {
+                retry_after_seconds: retry_after,
+            })
+        }
+        other => other?,
     }
     let code = match normalize_code(typed) {
         Ok(code) => code,

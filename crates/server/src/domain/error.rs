@@ -30,6 +30,9 @@ pub enum Error {
     ReceiptMismatch,
     #[error("the substitute check is offered only while HRD is not answering this trainee")]
     SubstituteNotAvailable,
+    /// Over a limit (`limits`): come back in `retry_after` seconds.
+    #[error("too many requests; retry in {retry_after} s")]
+    RateLimited { retry_after: u64 },
     /// A broken promise of our own (a vanished row, an unreadable payload); the detail is logged.
     #[error("internal error: {0}")]
     Internal(String),

@@ -9,6 +9,7 @@
 
 use super::error::{Error, Result};
 use super::jwt::{is_random_id, peek_issuer, random_id, verify_attestation};
+use super::limits::{self, Door};
 use super::substitute;
 use super::trainee::Trainee;
 use super::Gateway;
@@ -94,6 +95,9 @@ pub async fn start(
         .ok_or_else(|| {
             Error::Invalid("identity checks start from the LMS page (Origin header)".into())
         })?;
+    let now = gw.now();
+    limits::admit(gw, Door::IdentityStart(trainee), now).await?;
+    limits::admit_pending_check(gw, trainee, now).await?;
     let provider = provider_of(&trainee.tenant);
     let check_id = random_id();
     let check = NewIdentityCheck {
@@ -104,7 +108,7 @@ pub async fn start(
         origin,
         purpose,
     };
-    gw.store.create_identity_check(&check, gw.now()).await?;
+    gw.store.create_identity_check(&check, now).await?;
     Ok(IdentityStart {
         popup_url: provider.popup_url(&check_id),
         state: check_id,
@@ -246,6 +250,11 @@ pub async fn attest(gw: &Gateway, attestation: &str) -> Result<String> {
     if claims.sub != check.usrid {
         return Err(bad("sub is not the trainee who started this check"));
     }
+    let door = Door::Attestation {
+        tenant: &tenant.id,
+        usrid: &check.usrid,
+    };
+    limits::admit(gw, door, now).await?;
     let record = ProviderRecord {
         success: claims.result == "T",
         result_code: claims.result_code,

@@ -16,6 +16,7 @@ use motp_protocol::hrd::UserResetForm;
 /// `POST /v1/lock/reset {state}`.
 pub async fn reset(gw: &Gateway, trainee: &Trainee, check_id: &str) -> Result<ResetOutcome> {
     let check_id = super::identity::check_id(check_id)?;
+    super::limits::admit(gw, super::limits::Door::LockReset(trainee), gw.now()).await?;
     let now = gw.now();
     let (tenant, usrid) = trainee.key();
     let dedupe = outbox::reset_key(check_id);

@@ -8,11 +8,13 @@
 //! - [`lock_reset`]: lifting a lock with a check; [`substitute`]: a check standing in for the code;
 //! - [`receipts`]: an LMS redeeming a receipt; [`receipt_keys`]: the keys that sign receipts;
 //! - [`outbox`]: sending what HRD must receive;
-//! - [`audit`]: the institution's export; [`limits`]: per-trainee and per-IP limits.
+//! - [`audit`]: the institution's export; [`limits`]: every door's limit (address, trainee, login);
+//! - [`housekeeping`]: deleting on a timer what nothing needs any more.
 
 pub mod audit;
 pub mod code_check;
 pub mod error;
+pub mod housekeeping;
 pub mod identity;
 pub mod jwt;
 pub mod limits;

@@ -35,6 +35,7 @@ pub async fn complete(
     check_id: &str,
 ) -> Result<SubstituteOutcome> {
     let check_id = super::identity::check_id(check_id)?;
+    super::limits::admit(gw, super::limits::Door::Substitute(trainee), gw.now()).await?;
     let now = gw.now();
     let (tenant, usrid) = trainee.key();
     // Before the transaction: on PostgreSQL reads share its pool, and a transaction waiting on a

@@ -1,6 +1,6 @@
 //! `GET /v1/session` and `POST /v1/otp/verify`: the code check.
 
-use super::{outcome, with_retry_after, AppError, AppJson, AppState};
+use super::{outcome, rate_limited, AppError, AppJson, AppState};
 use crate::domain::code_check;
 use crate::domain::trainee::Trainee;
 use crate::http::extract::ClientIp;
@@ -30,11 +30,10 @@ async fn verify(
     AppJson(req): AppJson<VerifyRequest>,
 ) -> Result<Response, AppError> {
     let verdict = code_check::verify(&state.gateway, &trainee, ip, &req.code).await?;
-    let res = outcome(verdict.http_status(), &verdict);
     Ok(match verdict {
         VerifyOutcome::RateLimited {
             retry_after_seconds,
-        } => with_retry_after(res, retry_after_seconds),
-        _ => res,
+        } => rate_limited(retry_after_seconds),
+        _ => outcome(verdict.http_status(), &verdict),
     })
 }

@@ -94,6 +94,7 @@ impl AppError {
                 Error::ReceiptAlreadyRedeemed => (StatusCode::CONFLICT, "receipt_already_redeemed"),
                 Error::ReceiptMismatch => (StatusCode::CONFLICT, "receipt_mismatch"),
                 Error::SubstituteNotAvailable => (StatusCode::CONFLICT, "substitute_not_available"),
+                Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
                 Error::Internal(_) | Error::Store(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "internal")
                 }
@@ -119,6 +120,9 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let AppError::Domain(Error::RateLimited { retry_after }) = self {
+            return super::rate_limited(retry_after);
+        }
         let (status, code) = self.status_and_code();
         if let AppError::Domain(e @ (Error::Internal(_) | Error::Store(_))) = &self {
             tracing::error!(detail = %e, "internal error");

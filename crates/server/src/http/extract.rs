@@ -4,13 +4,13 @@
 
 use super::error::AppError;
 use super::AppState;
-use crate::domain::jwt;
 use crate::domain::trainee::Trainee;
 use crate::domain::Error;
+use crate::domain::{jwt, limits};
 use crate::tenant::Tenant;
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{header, Extensions, HeaderMap};
 use std::net::{IpAddr, SocketAddr};
 
 impl FromRequestParts<AppState> for Trainee {
@@ -61,12 +61,30 @@ impl FromRequestParts<AppState> for LmsServer {
                     .ok()
             })
             .and_then(|bytes| String::from_utf8(bytes).ok());
-        let tenant = credentials
+        let (id, key) = credentials
             .as_deref()
             .and_then(|text| text.split_once(':'))
-            .and_then(|(id, secret)| state.gateway.tenants.authenticate(id, secret))
             .ok_or(Error::Unauthorized)?;
-        Ok(LmsServer(tenant.clone()))
+        let gw = &state.gateway;
+        // Failed logins are throttled per tenant and address (an unknown tenant id counts as one
+        // tenant, so made-up ids cannot fill memory); over the limit even the right key waits.
+        let ip = request_ip(&parts.extensions, &parts.headers, &state.trusted_proxies)?;
+        let tenant_id = gw.tenants.get(id).map_or("?", |t| t.id.as_str());
+        let door = limits::Door::FailedLogin {
+            tenant: tenant_id,
+            ip,
+        };
+        let now = gw.now();
+        limits::check(gw, door, now).await?;
+        match gw.tenants.authenticate(id, key) {
+            Some(tenant) => Ok(LmsServer(tenant.clone())),
+            None => {
+                tracing::warn!(tenant = tenant_id, %ip, "HTTP Basic login refused");
+                // Counted; its own refusal (over the limit now) is for the next attempt.
+                let _ = limits::admit(gw, door, now).await;
+                Err(Error::Unauthorized.into())
+            }
+        }
     }
 }
 
@@ -77,21 +95,28 @@ impl FromRequestParts<AppState> for ClientIp {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ci| ci.0.ip())
-            .ok_or_else(|| Error::Internal("served without connect info".into()))?;
-        // Every line, in order: HAProxy's `option forwardfor` adds a line of its own rather than
-        // appending to the client's. A line that is not text reads as garbage (and stops the walk).
-        let lines: Vec<&str> = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .map(|v| v.to_str().unwrap_or("?"))
-            .collect();
-        Ok(ClientIp(client_ip(peer, &lines, &state.trusted_proxies)))
+        request_ip(&parts.extensions, &parts.headers, &state.trusted_proxies).map(ClientIp)
     }
+}
+
+/// The client's address for a request with these extensions and headers (see [`client_ip`]).
+pub fn request_ip(
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    trusted: &[IpAddr],
+) -> Result<IpAddr, AppError> {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip())
+        .ok_or_else(|| Error::Internal("served without connect info".into()))?;
+    // Every line, in order: HAProxy's `option forwardfor` adds a line of its own rather than
+    // appending to the client's. A line that is not text reads as garbage (and stops the walk).
+    let lines: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|v| v.to_str().unwrap_or("?"))
+        .collect();
+    Ok(client_ip(peer, &lines, trusted))
 }
 
 /// The peer, unless it is a trusted proxy: then, walking the X-Forwarded-For `lines` (all of them,

@@ -75,11 +75,45 @@ pub fn outcome<T: Serialize>(status: u16, body: T) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// A 429 outcome also says when to come back, in the header clients and proxies read.
-pub fn with_retry_after(mut res: Response, seconds: u64) -> Response {
+/// Every 429 of the API, whichever limit: `Retry-After`, and one body that reads both as the API's
+/// error (`error`, `message`) and as the code check's outcome (`result`, `retry_after_seconds`),
+/// so the widget shows its wait screen whichever door refused it.
+pub fn rate_limited(seconds: u64) -> Response {
+    let body = serde_json::json!({
+        "result": "rate_limited",
+        "error": "rate_limited",
+        "message": format!("too many requests; retry in {seconds} s"),
+        "retry_after_seconds": seconds,
+    });
+    let mut res = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
     res.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     res
+}
+
+/// Middleware in front of every `/v1` route: one request more for the client's address (before
+/// the token, the body or the query is read).
+async fn per_address(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use crate::domain::limits::{admit, Door};
+    let gw = &state.gateway;
+    let result = match extract::request_ip(
+        request.extensions(),
+        request.headers(),
+        &state.trusted_proxies,
+    ) {
+        Ok(ip) => admit(gw, Door::Address(ip), gw.now())
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
 }
 
 /// The whole HTTP surface. Serve with `into_make_service_with_connect_info::<SocketAddr>()`: the
@@ -112,6 +146,11 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { AppError::NoRoute(StatusCode::NOT_FOUND) })
         .method_not_allowed_fallback(|| async { AppError::NoRoute(StatusCode::METHOD_NOT_ALLOWED) })
         .layer(DefaultBodyLimit::max(MAX_API_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            per_address,
+        ))
+        // Outside the limit: a 429 carries CORS headers, so the widget can read it.
         .layer(cors);
     let mut router = Router::new()
         .nest("/v1", api)

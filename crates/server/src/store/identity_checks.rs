@@ -90,6 +90,28 @@ impl Store {
         )
     }
 
+    /// When each of the trainee's checks still pending was started, for those started after
+    /// `since`, oldest first.
+    pub(crate) async fn pending_identity_checks(
+        &self,
+        tenant: &str,
+        usrid: &str,
+        since: i64,
+    ) -> StoreResult<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT created_at FROM identity_checks
+             WHERE tenant = $1 AND usrid = $2 AND status = $3 AND created_at > $4
+             ORDER BY created_at",
+        )
+        .bind(tenant)
+        .bind(usrid)
+        .bind(CheckStatus::Pending.as_str())
+        .bind(since)
+        .fetch_all(&self.reads)
+        .await?;
+        Ok(rows.into_iter().map(|(at,)| at).collect())
+    }
+
     /// The sandbox provider's "SMS" code for a pending check.
     pub(crate) async fn set_sms_code(&self, check_id: &str, code: &str) -> StoreResult<bool> {
         let done = sqlx::query(

@@ -12,7 +12,7 @@ mod attempts;
 mod audit;
 mod identity_checks;
 mod outbox;
-mod rate_windows;
+mod rate_seconds;
 mod receipt_keys;
 mod receipts;
 mod sqlite;

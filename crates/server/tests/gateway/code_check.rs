@@ -3,7 +3,10 @@
 //! from the token only, one code per minute, and the per-trainee rate limit.
 
 use crate::common;
-use crate::world::{expect, launch_token, start_server, world, NAME, ORIGIN, OTHER_API_KEY, TEL};
+use crate::world::{
+    expect, launch_token, start_server, world, NAME, ORIGIN, OTHER_API_KEY, T0, TEL,
+};
+use motp_server::domain::housekeeping;
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -214,4 +217,45 @@ async fn a_code_just_used_is_not_sent_again_and_costs_nothing() {
     let (_, body) = w.verify(&w.code_now()).await;
     assert_eq!(body["result"], "verified");
     assert_eq!(w.arrived().len(), 2);
+}
+
+#[tokio::test]
+async fn the_limit_holds_across_a_minute_edge() {
+    let w = world().await;
+    let malformed = format!("{}x", w.wrong_code());
+    // The last second of a clock minute: the whole limit (50), answered without HRD.
+    w.clock.advance(59 - T0.rem_euclid(60));
+    for _ in 0..50 {
+        assert_eq!(w.verify(&malformed).await.0, 422);
+    }
+    // One second later a fixed window started afresh and let 50 more through.
+    w.clock.advance(1);
+    let (status, body) = w.verify(&malformed).await;
+    assert_eq!(
+        (status, body["result"].as_str()),
+        (429, Some("rate_limited"))
+    );
+    assert_eq!(
+        body["retry_after_seconds"], 59,
+        "until the first of the 50 leaves"
+    );
+    // A minute after them, the trainee may try again.
+    w.clock.advance(59);
+    assert_eq!(w.verify(&malformed).await.0, 422);
+}
+
+#[tokio::test]
+async fn limit_counts_no_window_looks_at_are_deleted() {
+    let w = world().await;
+    w.verify(&w.wrong_code()).await;
+    let gw = &w.server.state.gateway;
+    let postgres = gw.store.engine == motp_server::store::Engine::Postgres;
+    let swept = housekeeping::run_once(gw, T0 + 30).await.unwrap();
+    assert_eq!(swept.rate_counts, 0, "still in the window");
+    let swept = housekeeping::run_once(gw, T0 + 61).await.unwrap();
+    // PostgreSQL keeps them in rate_seconds (one row for the trainee, one for the address);
+    // SQLite's memory forgets by itself.
+    assert_eq!(swept.rate_counts, if postgres { 2 } else { 0 });
+    let again = housekeeping::run_once(gw, T0 + 61).await.unwrap();
+    assert_eq!(again.rate_counts, 0);
 }

@@ -11,6 +11,7 @@ mod common;
 mod target;
 
 mod claims;
+mod limits;
 mod outbound;
 mod proxies;
 mod requests;
