@@ -19,7 +19,7 @@ pub struct Cli {
     #[command(flatten)]
     pub serve: ServeArgs,
     #[command(flatten)]
-    pub transport: TransportArgs,
+    pub operations: OperationsArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,10 +173,11 @@ pub struct ServeArgs {
     pub log_json: bool,
 }
 
-/// The connection's limits and the operations listener: apart from [`ServeArgs`] so a caller that
-/// builds those (tests, the end-to-end harness) gets these defaults by `TransportArgs::default()`.
+/// How the server runs: the connection's limits, the operations listener and how long the audit is
+/// kept. Apart from [`ServeArgs`] so a caller that builds those (tests, the end-to-end harness) gets
+/// these defaults by `OperationsArgs::default()`.
 #[derive(Debug, Clone, Args)]
-pub struct TransportArgs {
+pub struct OperationsArgs {
     /// Seconds a client has to send a request's headers before the connection is closed.
     #[arg(long, env = "MOTP_HEADER_TIMEOUT_SECS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=30), global = true)]
@@ -193,15 +194,24 @@ pub struct TransportArgs {
     /// Default: 127.0.0.1:9464; in sandbox mode a free loopback port (logged at start).
     #[arg(long, env = "MOTP_METRICS_LISTEN", global = true)]
     pub metrics_listen: Option<SocketAddr>,
+    /// Days the audit trail is kept; older lines are deleted once a day. Three years by default,
+    /// as training records are kept; 0 keeps them for good.
+    #[arg(long, env = "MOTP_AUDIT_RETENTION_DAYS", default_value_t = DEFAULT_AUDIT_RETENTION_DAYS,
+          value_parser = clap::value_parser!(u64).range(0..=36_500), global = true)]
+    pub audit_retention_days: u64,
 }
 
-impl Default for TransportArgs {
+/// `--audit-retention-days`' default: three years.
+pub const DEFAULT_AUDIT_RETENTION_DAYS: u64 = 3 * 365;
+
+impl Default for OperationsArgs {
     fn default() -> Self {
-        TransportArgs {
+        OperationsArgs {
             header_timeout_secs: 10,
             request_timeout_secs: 30,
             max_in_flight: 512,
             metrics_listen: None,
+            audit_retention_days: DEFAULT_AUDIT_RETENTION_DAYS,
         }
     }
 }

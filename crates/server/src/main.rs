@@ -26,7 +26,7 @@ async fn main() -> ExitCode {
         Some(Command::Token(args)) => print_token(&cli.serve, &args),
         Some(Command::Audit(args)) => export_audit(&cli.serve, &args).await,
         Some(Command::Keys(KeysCommand::Rotate)) => rotate_keys(&cli.serve).await,
-        Some(Command::Serve) | None => serve(&cli.serve, &cli.transport).await,
+        Some(Command::Serve) | None => serve(&cli.serve, &cli.operations).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -40,10 +40,10 @@ async fn main() -> ExitCode {
 
 async fn serve(
     args: &motp_server::config::ServeArgs,
-    transport: &motp_server::config::TransportArgs,
+    operations: &motp_server::config::OperationsArgs,
 ) -> Result<(), launch::BoxError> {
     let clock = Arc::new(AdjustableClock::new(Arc::new(SystemClock)));
-    let running = launch::start_with(args, transport, clock, shutdown_signal()).await?;
+    let running = launch::start_with(args, operations, clock, shutdown_signal()).await?;
     let url = running.url();
     if running.state.sandbox.is_some() {
         tracing::info!("sandbox mode (embedded HRD emulator, no real HRD is ever called)");

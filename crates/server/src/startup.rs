@@ -1,7 +1,7 @@
 //! Starting the server from its configuration: the one path used by `main`, the integration tests and
 //! the end-to-end tests, so what is tested is what runs.
 
-use crate::config::{ServeArgs, TransportArgs, DEFAULT_METRICS_LISTEN};
+use crate::config::{OperationsArgs, ServeArgs, DEFAULT_METRICS_LISTEN};
 use crate::domain::limits::Limits;
 use crate::domain::receipt_keys::{self, ReceiptKeys};
 use crate::domain::{housekeeping, outbox, Gateway};
@@ -156,25 +156,25 @@ pub async fn start(
     clock: Arc<AdjustableClock>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Running, BoxError> {
-    start_with(args, &TransportArgs::default(), clock, shutdown).await
+    start_with(args, &OperationsArgs::default(), clock, shutdown).await
 }
 
 /// Binds, builds and starts serving; returns once the sockets accept connections.
 pub async fn start_with(
     args: &ServeArgs,
-    transport_args: &TransportArgs,
+    ops: &OperationsArgs,
     clock: Arc<AdjustableClock>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Running, BoxError> {
     let mode = mode(args)?;
-    if transport_args.request_timeout_secs <= args.hrd_timeout_secs {
+    if ops.request_timeout_secs <= args.hrd_timeout_secs {
         return Err(format!(
             "--request-timeout-secs ({}) must exceed --hrd-timeout-secs ({}): a request waits for HRD",
-            transport_args.request_timeout_secs, args.hrd_timeout_secs
+            ops.request_timeout_secs, args.hrd_timeout_secs
         )
         .into());
     }
-    let metrics_listen = match (transport_args.metrics_listen, mode) {
+    let metrics_listen = match (ops.metrics_listen, mode) {
         (Some(addr), _) => addr,
         (None, Mode::Sandbox) => "127.0.0.1:0".parse()?,
         (None, Mode::Production) => DEFAULT_METRICS_LISTEN.parse()?,
@@ -189,9 +189,9 @@ pub async fn start_with(
         tracing::warn!(%metrics_addr, "metrics served off loopback: keep the port private");
     }
     let limits = transport::Limits {
-        header_timeout: Duration::from_secs(transport_args.header_timeout_secs),
-        request_timeout: Duration::from_secs(transport_args.request_timeout_secs),
-        max_in_flight: transport_args.max_in_flight as usize,
+        header_timeout: Duration::from_secs(ops.header_timeout_secs),
+        request_timeout: Duration::from_secs(ops.request_timeout_secs),
+        max_in_flight: ops.max_in_flight as usize,
     };
     let tenants = tenants(args, mode, addr)?;
 
@@ -263,8 +263,12 @@ pub async fn start_with(
         let _ = stop_tx.send(true);
     };
     let mut stopped = stop_rx.clone();
-    let housekeeper =
-        housekeeping::spawn_worker(gateway.clone(), housekeeping::INTERVAL, stop_rx.clone());
+    let housekeeper = housekeeping::spawn_worker(
+        gateway.clone(),
+        housekeeping::INTERVAL,
+        ops.audit_retention_days,
+        stop_rx.clone(),
+    );
     let checkpointer = gateway
         .store
         .spawn_checkpointer(Checkpoints::default(), stop_rx.clone());

@@ -18,6 +18,15 @@ struct Row {
 }
 
 impl Store {
+    /// Deletes the audit lines written before `before` (the retention period); how many.
+    pub(crate) async fn purge_audit(&self, before: i64) -> StoreResult<u64> {
+        Ok(sqlx::query("DELETE FROM audit WHERE at < $1")
+            .bind(before)
+            .execute(&self.writes)
+            .await?
+            .rows_affected())
+    }
+
     /// The audit trail of `tenant` between two instants (inclusive), optionally for one USRID, oldest
     /// first.
     pub(crate) async fn audit_range(

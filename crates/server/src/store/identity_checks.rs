@@ -112,6 +112,23 @@ impl Store {
         Ok(rows.into_iter().map(|(at,)| at).collect())
     }
 
+    /// Drops the person (name, mobile) and the sandbox's SMS code from every check that expired
+    /// unused — pending or succeeded, last touched before `before`; how many. A check being used
+    /// (`resetting`) keeps them until its reset is answered.
+    pub(crate) async fn erase_expired_checks(&self, before: i64) -> StoreResult<u64> {
+        Ok(sqlx::query(
+            "UPDATE identity_checks SET name = NULL, tel = NULL, sms_code = NULL
+             WHERE status IN ($1, $2) AND COALESCE(completed_at, created_at) < $3
+               AND (name IS NOT NULL OR tel IS NOT NULL OR sms_code IS NOT NULL)",
+        )
+        .bind(CheckStatus::Pending.as_str())
+        .bind(CheckStatus::Succeeded.as_str())
+        .bind(before)
+        .execute(&self.writes)
+        .await?
+        .rows_affected())
+    }
+
     /// The sandbox provider's "SMS" code for a pending check.
     pub(crate) async fn set_sms_code(&self, check_id: &str, code: &str) -> StoreResult<bool> {
         let done = sqlx::query(
@@ -140,6 +157,9 @@ impl StoreTx {
         } else {
             CheckStatus::Failed
         };
+        // A failed check is final: the provider's record stays (HRD requires it), the person's
+        // name and mobile are never kept. A succeeded one keeps them until it is used or expires.
+        let person = |v: &str| r.success.then(|| v.to_string());
         let done = sqlx::query(
             "UPDATE identity_checks SET status = $1, completed_at = $2, result_code = $3, trnid = $4, trndt = $5, name = $6, tel = $7
              WHERE state = $8 AND status = $9",
@@ -149,8 +169,8 @@ impl StoreTx {
         .bind(&r.result_code)
         .bind(&r.trnid)
         .bind(&r.trndt)
-        .bind(&r.name)
-        .bind(&r.tel)
+        .bind(person(&r.name))
+        .bind(person(&r.tel))
         .bind(check_id)
         .bind(CheckStatus::Pending.as_str())
         .execute(&mut *self.tx)
@@ -198,7 +218,8 @@ impl StoreTx {
         let forget_person = status != CheckStatus::Succeeded;
         sqlx::query(
             "UPDATE identity_checks SET status = $1, reset_at = $2,
-                name = CASE WHEN $3 THEN NULL ELSE name END, tel = CASE WHEN $4 THEN NULL ELSE tel END
+                name = CASE WHEN $3 THEN NULL ELSE name END, tel = CASE WHEN $4 THEN NULL ELSE tel END,
+                sms_code = NULL
              WHERE state = $5 AND status = $6",
         )
         .bind(status.as_str())

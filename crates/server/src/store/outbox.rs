@@ -259,7 +259,8 @@ impl StoreTx {
         Ok((id, inserted.rows_affected() == 1))
     }
 
-    /// HRD answered for good: `done` or `refused`, with its answer.
+    /// HRD answered for good: `done` or `refused`, with its answer. The payload (name, mobile, the
+    /// provider's record as sent) is erased: it was for HRD, and HRD has answered.
     pub(crate) async fn outbox_finished(
         &mut self,
         id: i64,
@@ -267,7 +268,7 @@ impl StoreTx {
         answer: &str,
         now: i64,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, done_at = $3 WHERE id = $4 AND status = $5")
+        sqlx::query("UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, done_at = $3, payload = '{}' WHERE id = $4 AND status = $5")
             .bind(status.as_str())
             .bind(answer)
             .bind(now)

@@ -250,12 +250,12 @@ async fn limit_counts_no_window_looks_at_are_deleted() {
     w.verify(&w.wrong_code()).await;
     let gw = &w.server.state.gateway;
     let postgres = gw.store.engine == motp_server::store::Engine::Postgres;
-    let swept = housekeeping::run_once(gw, T0 + 30).await.unwrap();
+    let swept = housekeeping::run_once(gw, T0 + 30, None).await.unwrap();
     assert_eq!(swept.rate_counts, 0, "still in the window");
-    let swept = housekeeping::run_once(gw, T0 + 61).await.unwrap();
+    let swept = housekeeping::run_once(gw, T0 + 61, None).await.unwrap();
     // PostgreSQL keeps them in rate_seconds (one row for the trainee, one for the address);
     // SQLite's memory forgets by itself.
     assert_eq!(swept.rate_counts, if postgres { 2 } else { 0 });
-    let again = housekeeping::run_once(gw, T0 + 61).await.unwrap();
+    let again = housekeeping::run_once(gw, T0 + 61, None).await.unwrap();
     assert_eq!(again.rate_counts, 0);
 }
