@@ -41,9 +41,9 @@ test-native:
 	cargo test --workspace --exclude motp-e2e
 
 test-postgres:
-	@echo "== gateway, crash and multi-instance tests again on PostgreSQL (throwaway server on 127.0.0.1) =="
+	@echo "== gateway, crash, multi-instance and attack-suite tests again on PostgreSQL (throwaway server on 127.0.0.1) =="
 	MOTP_TEST_POSTGRES_URL=$$(bash scripts/test-postgres.sh start) \
-		cargo test -p motp-server --test gateway --test crash --test instances --test modes
+		cargo test -p motp-server --test gateway --test crash --test instances --test modes --test security
 
 test-lms-examples:
 	@echo "== LMS examples (examples/lms/: Python and PHP) against a throwaway motp-server --sandbox =="

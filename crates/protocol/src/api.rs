@@ -6,12 +6,14 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /v1/otp/verify`: the text the trainee typed (the server applies the input rules again).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyRequest {
     pub code: String,
 }
 
 /// `GET /v1/session`: what the widget needs before the first attempt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     /// The server's clock, so the countdown does not depend on the PC's.
     pub server_time_unix: i64,
@@ -28,6 +30,7 @@ pub struct SessionInfo {
 /// The server's verdict on one code. The widget shows it; only the receipt proves anything.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum VerifyOutcome {
     /// HRD accepted the code. `receipt` is a signed, single-use JWT for the LMS.
     Verified { receipt: String },
@@ -56,6 +59,7 @@ pub enum VerifyOutcome {
 
 /// `POST /v1/identity/start`: where the popup goes for a phone identity check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdentityStart {
     /// One-time id of this check; also the popup's `postMessage` payload key.
     pub state: String,
@@ -67,6 +71,7 @@ pub struct IdentityStart {
 /// Where a phone identity check stands (`GET /v1/identity/{state}`, and the popup's `postMessage`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum IdentityStatus {
     Pending,
     Succeeded,
@@ -84,6 +89,7 @@ pub enum IdentityStatus {
 /// `POST /v1/lock/reset {state}`: the outcome of lifting the lock with a phone identity check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ResetOutcome {
     /// HRD lifted the lock: type the current code.
     Unlocked,
@@ -102,6 +108,7 @@ pub enum ResetOutcome {
 /// HRD is down (대체인증).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SubstituteOutcome {
     /// A receipt with method `phone`; `emon_log` says truthfully whether e-mon already has the
     /// log (`sent`), will get it (`queued`) or refused it (`refused`).
@@ -124,6 +131,7 @@ pub struct IdentityMessage {
 
 /// The body of every error the server answers with a non-2xx status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable, machine-readable (`invalid_token`, `token_expired`, `rate_limited`, …).
     pub error: String,

@@ -24,6 +24,7 @@ impl fmt::Debug for OtpCode {
 /// Why typed text is not a code. Each has its own message on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CodeInputError {
     Empty,
     /// Exactly four digits: almost certainly the app password, not the code (FAQ).

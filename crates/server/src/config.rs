@@ -33,6 +33,8 @@ pub enum Command {
     /// The keys that sign receipts (kept in the database, shared by every instance).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Print the OpenAPI 3.1 document of the HTTP API (what `GET /openapi.json` serves).
+    Openapi,
 }
 
 #[derive(Debug, Clone, Subcommand)]

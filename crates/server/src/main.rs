@@ -26,6 +26,10 @@ async fn main() -> ExitCode {
         Some(Command::Token(args)) => print_token(&cli.serve, &args),
         Some(Command::Audit(args)) => export_audit(&cli.serve, &args).await,
         Some(Command::Keys(KeysCommand::Rotate)) => rotate_keys(&cli.serve).await,
+        Some(Command::Openapi) => {
+            print!("{}", motp_server::http::openapi::json());
+            Ok(())
+        }
         Some(Command::Serve) | None => serve(&cli.serve, &cli.operations).await,
     };
     match result {

@@ -293,7 +293,7 @@ pub const RECEIPT_TYPE: &str = "motp-receipt+jwt";
 pub const RECEIPT_LIFETIME_SECS: i64 = 10 * 60;
 
 /// What a receipt says: who passed, what it unlocks, and how.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReceiptClaims {
     pub iss: String,
     /// The tenant id.

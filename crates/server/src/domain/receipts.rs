@@ -12,7 +12,7 @@ use motp_protocol::EvalCd;
 use serde::Deserialize;
 
 /// What the LMS expects the receipt to prove: who passed, what it unlocks, in which session.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct Expectation {
     /// USRID.
     pub sub: String,

@@ -10,8 +10,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use motp_protocol::api::ApiError;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -19,8 +19,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/outbox/flush", post(flush))
 }
 
-#[derive(Deserialize)]
-struct ExportQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct ExportQuery {
     from: String,
     to: String,
     usrid: Option<String>,
@@ -28,7 +28,17 @@ struct ExportQuery {
 }
 
 /// `GET /v1/admin/audit?from&to[&usrid][&format]`: CSV or JSON Lines, days in Korea time.
-async fn export(
+#[utoipa::path(get, path = "/v1/admin/audit", tag = "admin", security(("tenant_api_key" = [])),
+    params(ExportQuery),
+    responses(
+        (status = 200, content(
+            (String = "text/csv; charset=utf-8"),
+            (String = "application/x-ndjson"),
+        )),
+        (status = 429, body = super::openapi::RateLimited, headers(("Retry-After" = u64))),
+        (status = "default", body = ApiError),
+    ))]
+pub(crate) async fn export(
     State(state): State<AppState>,
     LmsServer(tenant): LmsServer,
     AppQuery(q): AppQuery<ExportQuery>,
@@ -53,10 +63,24 @@ async fn export(
 
 /// `POST /v1/admin/outbox/flush`: sends everything the calling tenant has queued now, for operators
 /// who just saw HRD come back. Answers how many items were tried and how many still wait.
-async fn flush(
+#[utoipa::path(post, path = "/v1/admin/outbox/flush", tag = "admin",
+    security(("tenant_api_key" = [])),
+    responses(
+        (status = 200, body = Flushed),
+        (status = 429, body = super::openapi::RateLimited, headers(("Retry-After" = u64))),
+        (status = "default", body = ApiError),
+    ))]
+pub(crate) async fn flush(
     State(state): State<AppState>,
     LmsServer(tenant): LmsServer,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Flushed>, AppError> {
     let (tried, queued) = outbox::flush(&state.gateway, &tenant.id).await?;
-    Ok(Json(json!({ "tried": tried, "queued": queued })))
+    Ok(Json(Flushed { tried, queued }))
+}
+
+/// What a flush did: items tried, and items still waiting.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Flushed {
+    tried: usize,
+    queued: i64,
 }

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use motp_protocol::api::{SessionInfo, VerifyOutcome, VerifyRequest};
+use motp_protocol::api::{ApiError, SessionInfo, VerifyOutcome, VerifyRequest};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -16,14 +16,30 @@ pub fn routes() -> Router<AppState> {
         .route("/otp/verify", post(verify))
 }
 
-async fn session(
+/// What the widget needs before the first attempt.
+#[utoipa::path(get, path = "/v1/session", tag = "trainee", security(("launch_token" = [])),
+    responses(
+        (status = 200, body = SessionInfo),
+        (status = 429, body = super::openapi::RateLimited, headers(("Retry-After" = u64))),
+        (status = "default", body = ApiError),
+    ))]
+pub(crate) async fn session(
     State(state): State<AppState>,
     trainee: Trainee,
 ) -> Result<Json<SessionInfo>, AppError> {
     Ok(Json(code_check::session(&state.gateway, &trainee).await?))
 }
 
-async fn verify(
+/// A typed code, sent to HRD for the trainee of the launch token.
+#[utoipa::path(post, path = "/v1/otp/verify", tag = "trainee", security(("launch_token" = [])),
+    request_body = VerifyRequest,
+    responses(
+        (status = 200, body = VerifyOutcome),
+        (status = 422, body = super::openapi::InvalidOrMalformed),
+        (status = 429, body = super::openapi::RateLimited, headers(("Retry-After" = u64))),
+        (status = "default", body = ApiError),
+    ))]
+pub(crate) async fn verify(
     State(state): State<AppState>,
     trainee: Trainee,
     ClientIp(ip): ClientIp,

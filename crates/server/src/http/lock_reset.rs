@@ -7,19 +7,29 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
+use motp_protocol::api::{ApiError, ResetOutcome};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/lock/reset", post(reset))
 }
 
-#[derive(Deserialize)]
-struct ResetRequest {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ResetRequest {
     /// The identity check's id.
     state: String,
 }
 
-async fn reset(
+/// Lifts the trainee's lock with a succeeded phone identity check.
+#[utoipa::path(post, path = "/v1/lock/reset", tag = "trainee", security(("launch_token" = [])),
+    request_body = ResetRequest,
+    responses(
+        (status = 200, body = ResetOutcome), (status = 202, body = ResetOutcome),
+        (status = 403, body = ResetOutcome), (status = 409, body = ResetOutcome),
+        (status = 429, body = super::openapi::RateLimited, headers(("Retry-After" = u64))),
+        (status = "default", body = ApiError),
+    ))]
+pub(crate) async fn reset(
     State(state): State<AppState>,
     trainee: Trainee,
     AppJson(req): AppJson<ResetRequest>,

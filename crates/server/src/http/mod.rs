@@ -9,6 +9,7 @@ pub mod extract;
 pub mod identity;
 pub mod lock_reset;
 pub mod metrics;
+pub mod openapi;
 pub mod receipts;
 pub mod sandbox;
 pub mod substitute;
@@ -154,8 +155,9 @@ pub fn app(state: AppState) -> Router {
         .layer(cors);
     let mut router = Router::new()
         .nest("/v1", api)
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .route("/readyz", get(ready))
+        .route("/openapi.json", get(openapi::document))
         .merge(receipts::jwks_routes())
         .nest(
             "/widget",
@@ -189,13 +191,28 @@ pub fn operations(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Alive.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = String, content_type = "text/plain")))]
+pub(crate) async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready or not, and nothing more (the details are on the operations listener).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Ready {
+    ready: bool,
+}
+
 /// The public readiness check: ready or not, nothing about the database or the outbox.
-async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = Ready), (status = 503, body = Ready)))]
+pub(crate) async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     match crate::domain::outbox::depth(&state.gateway).await {
-        Ok(_) => Json(serde_json::json!({ "ready": true })).into_response(),
+        Ok(_) => Json(Ready { ready: true }).into_response(),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({ "ready": false })),
+            Json(Ready { ready: false }),
         )
             .into_response(),
     }

@@ -12,6 +12,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use motp_protocol::api::ApiError;
 use serde::{Deserialize, Serialize};
 
 pub fn routes() -> Router<AppState> {
@@ -23,7 +24,10 @@ pub fn jwks_routes() -> Router<AppState> {
     Router::new().route("/.well-known/jwks.json", get(jwks))
 }
 
-async fn jwks(State(state): State<AppState>) -> Result<Response, AppError> {
+/// The public keys receipts are signed with (JWK Set, Ed25519).
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "lms",
+    responses((status = 200, body = Object, description = "a JWK Set"), (status = "default", body = ApiError)))]
+pub(crate) async fn jwks(State(state): State<AppState>) -> Result<Response, AppError> {
     let keys = receipt_keys::published(&state.gateway).await?;
     let body = Json(receipt_keys::jwks(&keys));
     // Cached no longer than a new key is published before it signs.
@@ -31,20 +35,28 @@ async fn jwks(State(state): State<AppState>) -> Result<Response, AppError> {
     Ok(([(header::CACHE_CONTROL, max_age)], body).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RedeemRequest {
     pub receipt: String,
     /// What the LMS expects the receipt to prove; required, so no LMS can forget to compare.
     pub expect: Expectation,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Redeemed {
     pub valid: bool,
     pub claims: ReceiptClaims,
 }
 
-async fn redeem(
+/// Checks a receipt against what the LMS expects and uses it up.
+#[utoipa::path(post, path = "/v1/receipts/redeem", tag = "lms", security(("tenant_api_key" = [])),
+    request_body = RedeemRequest,
+    responses(
+        (status = 200, body = Redeemed),
+        (status = 429, body = super::openapi::RateLimited, headers(("Retry-After" = u64))),
+        (status = "default", body = ApiError),
+    ))]
+pub(crate) async fn redeem(
     State(state): State<AppState>,
     LmsServer(tenant): LmsServer,
     AppJson(req): AppJson<RedeemRequest>,
