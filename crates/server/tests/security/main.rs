@@ -15,4 +15,5 @@ mod limits;
 mod outbound;
 mod proxies;
 mod requests;
+mod surface;
 mod transport;

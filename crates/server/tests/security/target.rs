@@ -92,14 +92,34 @@ pub(crate) fn sign(claims: &LaunchClaims) -> String {
     token::mint(claims, SANDBOX_DEMO_SECRET)
 }
 
-/// A refusal the case expects: its status and `error`.
+/// A refusal the case expects: its status and `error` (or, for a typed outcome, its `result`).
 pub(crate) struct Refusal {
     pub(crate) case: String,
     pub(crate) status: u16,
     pub(crate) error: &'static str,
 }
 
+impl Refusal {
+    pub(crate) fn new(case: impl Into<String>, status: u16, error: &'static str) -> Refusal {
+        Refusal {
+            case: case.into(),
+            status,
+            error,
+        }
+    }
+}
+
 impl Target {
+    /// Runs every case (a request and the refusal it must meet) and asserts that nothing moved.
+    pub(crate) async fn refuse_all(&self, cases: Vec<(reqwest::RequestBuilder, Refusal)>) {
+        let n = cases.len();
+        let mut failures = vec![];
+        for (request, expected) in cases {
+            failures.extend(self.judge(&expected, request.send().await).await);
+        }
+        self.assert_nothing_moved(failures, n).await;
+    }
+
     /// Every request the sandbox HRD and e-mon received so far.
     pub(crate) async fn upstream_calls(&self) -> Vec<Value> {
         let logs: Value = self
@@ -148,10 +168,11 @@ impl Target {
             .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
         let body = res.text().await.unwrap_or_default();
         let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-        let ok = status == expected.status
-            && json
-            && parsed["error"] == expected.error
+        // An API error (`error` and a message), or a typed outcome (`result`) where one is expected.
+        let error = parsed["error"] == expected.error
             && parsed["message"].as_str().is_some_and(|m| !m.is_empty());
+        let outcome = parsed["result"] == expected.error;
+        let ok = status == expected.status && json && (error || outcome);
         (!ok).then(|| {
             format!(
                 "{}: expected {} {}, got {status} {:.300}",
