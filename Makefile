@@ -10,7 +10,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 # as 100,000 bytes (the stricter reading); the goal is 80 KB. README "Size" says where the bytes go.
 WIDGET_GZIP_LIMIT ?= 100000
 
-.PHONY: demo test bootstrap widget widget-size lint test-native test-postgres test-lms-examples test-wasm test-e2e bench screens clean
+.PHONY: demo test bootstrap widget widget-size lint test-native test-postgres test-schema test-lms-examples test-wasm test-e2e bench screens clean
 
 ## make demo: the product on its embedded defaults (sandbox HRD, SQLite under ./data), on 127.0.0.1:8080.
 demo: bootstrap widget
@@ -18,7 +18,7 @@ demo: bootstrap widget
 	./target/release/motp-server --sandbox --listen 127.0.0.1:8080 --widget-dir dist
 
 ## make test: formatting, lints, native tests, the LMS examples, widget tests in headless Chromium, end-to-end tests.
-test: bootstrap lint test-native test-postgres test-lms-examples widget widget-size test-wasm test-e2e
+test: bootstrap lint test-native test-postgres test-schema test-lms-examples widget widget-size test-wasm test-e2e
 	@echo "make test: all suites passed"
 
 bootstrap:
@@ -44,6 +44,11 @@ test-postgres:
 	@echo "== gateway, crash, multi-instance and attack-suite tests again on PostgreSQL (throwaway server on 127.0.0.1) =="
 	MOTP_TEST_POSTGRES_URL=$$(bash scripts/test-postgres.sh start) \
 		cargo test -p motp-server --test gateway --test crash --test instances --test modes --test security
+
+test-schema:
+	@echo "== Schemathesis on /openapi.json of a throwaway motp-server --sandbox (four checks, every operation) =="
+	cargo build -p motp-server
+	bash scripts/test-schema.sh
 
 test-lms-examples:
 	@echo "== LMS examples (examples/lms/: Python and PHP) against a throwaway motp-server --sandbox =="

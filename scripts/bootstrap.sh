@@ -11,6 +11,8 @@ BINARYEN_VERSION=132
 # Minifies the widget's JavaScript after Trunk's build (scripts/minify-js.sh): pure JavaScript, no
 # install scripts.
 TERSER_VERSION=5.51.4
+# The schema fuzzer of `make test` (scripts/test-schema.sh), from PyPI into a project-local venv.
+SCHEMATHESIS_VERSION=4.32.5
 # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock (the crate is pinned with `=`).
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "bootstrap: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
@@ -57,4 +59,10 @@ if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; 
   cargo install --quiet --locked --force trunk --version "$TRUNK_VERSION"
 fi
 
-log "ready: $(wasm-bindgen --version), $(trunk --version), $(wasm-opt --version | head -1), $(terser --version), $(chromedriver --version | cut -d' ' -f1-2)"
+if [ "$(tools/venv/bin/schemathesis --version 2>/dev/null | awk '{print $3}')" != "$SCHEMATHESIS_VERSION" ]; then
+  log "installing schemathesis $SCHEMATHESIS_VERSION from PyPI into tools/venv"
+  python3 -m venv tools/venv
+  tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+log "ready: $(wasm-bindgen --version), $(trunk --version), $(wasm-opt --version | head -1), $(terser --version), $(chromedriver --version | cut -d' ' -f1-2), $(tools/venv/bin/schemathesis --version)"

@@ -56,6 +56,8 @@ pub(crate) enum InvalidOrMalformed {
         super::ready,
         document,
     ),
+    // Schemas only query parameters name (not collected from the paths by themselves).
+    components(schemas(crate::domain::audit::Format)),
     modifiers(&SecuritySchemes),
     tags(
         (name = "trainee", description = "the widget, with the LMS's launch token"),
