@@ -143,11 +143,13 @@ pub struct ServeArgs {
         global = true
     )]
     pub per_trainee_per_minute: u32,
-    /// Requests allowed per client IP per minute before 429.
+    /// `/v1` requests allowed per client address (IPv6: per /64) per minute before 429, counted
+    /// before anything is parsed. A trainee's widget makes up to ~40 a minute while an identity
+    /// check is open (it polls every 2 s): size it for the trainees behind one NAT address.
     #[arg(
         long,
         env = "MOTP_PER_IP_PER_MINUTE",
-        default_value_t = 120,
+        default_value_t = 600,
         global = true
     )]
     pub per_ip_per_minute: u32,

@@ -75,3 +75,23 @@ async fn lms_attested_checks_are_signed_fresh_and_used_once() {
     );
     assert_eq!(f["AGTID"], "OTHER01");
 }
+
+#[tokio::test]
+async fn attestations_are_limited_per_trainee() {
+    let w = world().await;
+    let token = token::mint(&claims("other", "trainee01", NAME, TEL), OTHER_SECRET);
+    let started = w.start_check(&token, OTHER_ORIGIN).await;
+    let state = started["state"].as_str().unwrap();
+    let post = |jti: String| {
+        w.http
+            .post(format!("{}/v1/identity/attestations", w.server.url()))
+            .json(&json!({ "attestation": attestation(state, T0, &jti, NAME) }))
+            .send()
+    };
+    // One records the result; four more are refused as answered already; all five count.
+    let mut statuses = vec![];
+    for i in 0..6 {
+        statuses.push(post(format!("a{i}")).await.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses, [200, 400, 400, 400, 400, 429]);
+}

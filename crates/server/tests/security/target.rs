@@ -122,15 +122,8 @@ impl Target {
 
     /// Every request the sandbox HRD and e-mon received so far.
     pub(crate) async fn upstream_calls(&self) -> Vec<Value> {
-        let logs: Value = self
-            .http
-            .get(format!("{}/hrd/sandbox/logs", self.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let url = format!("{}/hrd/sandbox/logs", self.url);
+        let logs = common::get_json(&self.http, url, None).await;
         logs.as_array().unwrap().clone()
     }
 

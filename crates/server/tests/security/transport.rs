@@ -127,15 +127,7 @@ async fn metrics_and_details_are_not_on_the_public_port() {
         .await
         .unwrap();
     assert_eq!(metrics.status(), 404);
-    let ready: Value = t
-        .http
-        .get(format!("{}/readyz", t.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = crate::common::get_json(&t.http, format!("{}/readyz", t.url), None).await;
     assert_eq!(ready, serde_json::json!({ "ready": true }), "nothing more");
 }
 
