@@ -92,8 +92,8 @@ pub fn rate_limited(seconds: u64) -> Response {
     res
 }
 
-/// Middleware in front of every `/v1` route: one request more for the client's address (before
-/// the token, the body or the query is read).
+/// Middleware in front of every route of the public port: one request more for the client's
+/// address (before the token, the body or the query is read).
 async fn per_address(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: axum::extract::Request,
@@ -153,8 +153,9 @@ pub fn app(state: AppState) -> Router {
         ))
         // Outside the limit: a 429 carries CORS headers, so the widget can read it.
         .layer(cors);
-    let mut router = Router::new()
-        .nest("/v1", api)
+    // The rest of the public port is limited per address too (the sandbox's own pages and its
+    // emulator, which the server itself calls, on loopback in sandbox mode only, are not).
+    let public = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(ready))
         .route("/openapi.json", get(openapi::document))
@@ -162,7 +163,12 @@ pub fn app(state: AppState) -> Router {
         .nest(
             "/widget",
             widget_files::service(&state.widget_dir, &state.public_origin, tenant_origins),
-        );
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            per_address,
+        ));
+    let mut router = Router::new().nest("/v1", api).merge(public);
     if let Some(sandbox) = &state.sandbox {
         router = router
             .merge(sandbox::demo::routes())
@@ -193,7 +199,10 @@ pub fn operations(state: AppState) -> Router {
 
 /// Alive.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, body = String, content_type = "text/plain")))]
+    responses(
+        (status = 200, body = String, content_type = "text/plain"),
+        (status = 429, body = openapi::RateLimited, headers(("Retry-After" = u64))),
+    ))]
 pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
@@ -206,7 +215,11 @@ pub(crate) struct Ready {
 
 /// The public readiness check: ready or not, nothing about the database or the outbox.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, body = Ready), (status = 503, body = Ready)))]
+    responses(
+        (status = 200, body = Ready),
+        (status = 503, body = Ready),
+        (status = 429, body = openapi::RateLimited, headers(("Retry-After" = u64))),
+    ))]
 pub(crate) async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     match crate::domain::outbox::depth(&state.gateway).await {
         Ok(_) => Json(Ready { ready: true }).into_response(),

@@ -101,7 +101,10 @@ pub fn json() -> String {
 
 /// This document.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations",
-    responses((status = 200, body = Object, description = "OpenAPI 3.1")))]
+    responses(
+        (status = 200, body = Object, description = "OpenAPI 3.1"),
+        (status = 429, body = RateLimited, headers(("Retry-After" = u64))),
+    ))]
 pub(crate) async fn document() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], json())
 }

@@ -26,7 +26,11 @@ pub fn jwks_routes() -> Router<AppState> {
 
 /// The public keys receipts are signed with (JWK Set, Ed25519).
 #[utoipa::path(get, path = "/.well-known/jwks.json", tag = "lms",
-    responses((status = 200, body = Object, description = "a JWK Set"), (status = "default", body = ApiError)))]
+    responses(
+        (status = 200, body = Object, description = "a JWK Set"),
+        (status = 429, body = super::openapi::RateLimited, headers(("Retry-After" = u64))),
+        (status = "default", body = ApiError),
+    ))]
 pub(crate) async fn jwks(State(state): State<AppState>) -> Result<Response, AppError> {
     let keys = receipt_keys::published(&state.gateway).await?;
     let body = Json(receipt_keys::jwks(&keys));

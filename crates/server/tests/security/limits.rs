@@ -154,3 +154,25 @@ async fn failed_basic_logins_are_throttled_per_tenant_and_address() {
     assert_rate_limited(flush(SANDBOX_DEMO_API_KEY).await.unwrap(), "right key").await;
     t.assert_nothing_moved(vec![], 11).await;
 }
+
+#[tokio::test]
+async fn the_rest_of_the_public_port_is_limited_per_address_too() {
+    let t = target(&["--per-ip-per-minute", "4"]).await;
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/openapi.json",
+        "/.well-known/jwks.json",
+    ] {
+        let res = t.http.get(format!("{}{path}", t.url)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+    }
+    for path in [
+        "/healthz",
+        "/.well-known/jwks.json",
+        "/widget/motp-embed.js",
+    ] {
+        let res = t.http.get(format!("{}{path}", t.url)).send().await.unwrap();
+        assert_rate_limited(res, path).await;
+    }
+}
