@@ -7,10 +7,19 @@ use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-/// Starts the `motp-server` binary with `args` (and a free metrics port) and returns once it listens (its output is drained
-/// so it never blocks on a full pipe). Killed when dropped.
+/// Starts the `motp-server` binary with `args` (and a free metrics port) and returns once it listens
+/// (its output is drained so it never blocks on a full pipe). Killed when dropped.
 #[allow(dead_code)] // not every test binary starts processes
 pub async fn spawn_server(args: &[String]) -> Child {
+    spawn_server_with_log(args).await.0
+}
+
+/// The lines a server process has logged since it listened, as they arrive.
+pub type Log = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// [`spawn_server`], keeping every line it logs after it listens.
+#[allow(dead_code)] // not every test binary reads logs
+pub async fn spawn_server_with_log(args: &[String]) -> (Child, Log) {
     // Many servers run at once: each its own free port for metrics, unless the test names one.
     let metrics: &[&str] = if args.iter().any(|a| a == "--metrics-listen") {
         &[]
@@ -27,17 +36,20 @@ pub async fn spawn_server(args: &[String]) -> Child {
         .spawn()
         .expect("motp-server starts");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let log = Log::default();
     while let Some(line) = lines.next_line().await.unwrap() {
         if line.contains("motp-server listening on") {
             // Drained so it never blocks; its errors shown, for a failing test to explain itself.
+            let kept = log.clone();
             tokio::spawn(async move {
                 while let Ok(Some(line)) = lines.next_line().await {
                     if line.contains("ERROR") {
                         eprintln!("motp-server: {line}");
                     }
+                    kept.lock().unwrap().push(line);
                 }
             });
-            return child;
+            return (child, log);
         }
     }
     panic!("motp-server exited before listening");

@@ -12,6 +12,7 @@ mod target;
 
 mod claims;
 mod limits;
+mod logs;
 mod outbound;
 mod proxies;
 mod requests;

@@ -17,6 +17,8 @@ pub(crate) struct Target {
     _dir: tempfile::TempDir,
     pub(crate) url: String,
     pub(crate) http: reqwest::Client,
+    /// What the server has logged (plain text) since it listened.
+    pub(crate) log: common::Log,
 }
 
 /// A loopback port free right now.
@@ -47,7 +49,7 @@ pub(crate) async fn target(extra: &[&str]) -> Target {
         "0".into(),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
-    let server = common::spawn_server(&args).await;
+    let (server, log) = common::spawn_server_with_log(&args).await;
     Target {
         _server: server,
         _dir: dir,
@@ -56,6 +58,7 @@ pub(crate) async fn target(extra: &[&str]) -> Target {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
+        log,
     }
 }
 
