@@ -1,39 +1,16 @@
 //! Logs are structured fields; what a request carries is never spliced into a plain-text line
 //! where a newline could forge another one.
 
-use crate::target::{sign, target, Refusal};
+use crate::target::{
+    lms_attested_tenants, sign, target, Refusal, LMSA_ORIGIN as ORIGIN, LMSA_SECRET as SECRET,
+};
 use motp_server::domain::jwt as token;
 use serde_json::json;
-
-const SECRET: &str = "sandbox-lmsa-secret-0123456789abcdef0123456789";
-const ORIGIN: &str = "https://lms.attack.example";
-
-/// A sandbox-mode tenant whose LMS reports its own identity checks (attestations).
-fn tenants(dir: &std::path::Path) -> String {
-    let path = dir.join("tenants.toml");
-    std::fs::write(
-        &path,
-        format!(
-            r#"
-[[tenants]]
-id = "lmsa"
-agtid = "LMSA01"
-origins = ["{ORIGIN}"]
-secret = "{SECRET}"
-api_key = "sandbox-lmsa-api-key-0123456789abcdef01234"
-identity_provider = "lms-attested"
-attest_url = "https://lms.attack.example/identity"
-"#
-        ),
-    )
-    .unwrap();
-    path.display().to_string()
-}
 
 #[tokio::test]
 async fn a_newline_in_what_a_request_carries_never_starts_a_log_line() {
     let dir = tempfile::tempdir().unwrap();
-    let t = target(&["--config", &tenants(dir.path())]).await;
+    let t = target(&["--config", &lms_attested_tenants(dir.path())]).await;
     let mut c = crate::target::claims();
     c.iss = "lmsa".into();
     let launch = token::mint(&c, SECRET);

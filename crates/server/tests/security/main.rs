@@ -10,6 +10,7 @@
 mod common;
 mod target;
 
+mod attestations;
 mod claims;
 mod limits;
 mod logs;

@@ -95,6 +95,41 @@ pub(crate) fn sign(claims: &LaunchClaims) -> String {
     token::mint(claims, SANDBOX_DEMO_SECRET)
 }
 
+/// A sandbox-mode tenant whose LMS reports its own identity checks (attestations): its secret,
+/// its LMS page's origin, and a tenants file with it and the demo tenant.
+pub(crate) const LMSA_SECRET: &str = "sandbox-lmsa-secret-0123456789abcdef0123456789";
+pub(crate) const LMSA_ORIGIN: &str = "https://lms.attack.example";
+
+pub(crate) fn lms_attested_tenants(dir: &std::path::Path) -> String {
+    let path = dir.join("tenants.toml");
+    let demo = motp_server::tenant::SANDBOX_DEMO_API_KEY;
+    std::fs::write(
+        &path,
+        format!(
+            r#"
+[[tenants]]
+id = "lmsa"
+agtid = "LMSA01"
+origins = ["{LMSA_ORIGIN}"]
+secret = "{LMSA_SECRET}"
+api_key = "sandbox-lmsa-api-key-0123456789abcdef01234"
+identity_provider = "lms-attested"
+attest_url = "https://lms.attack.example/identity"
+
+[[tenants]]
+id = "demo"
+agtid = "DEMOAGT01"
+origins = ["https://lms.demo.example"]
+secret = "{SANDBOX_DEMO_SECRET}"
+api_key = "{demo}"
+identity_provider = "sandbox"
+"#
+        ),
+    )
+    .unwrap();
+    path.display().to_string()
+}
+
 /// A refusal the case expects: its status and `error` (or, for a typed outcome, its `result`).
 pub(crate) struct Refusal {
     pub(crate) case: String,
