@@ -10,13 +10,18 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// `data-lang` first, then the browser's language; Korean unless English is asked for.
-    pub fn pick(attribute: Option<&str>, navigator: Option<&str>) -> Lang {
-        let wanted = attribute
-            .filter(|s| !s.trim().is_empty())
-            .or(navigator)
+    /// `data-lang` (or the `lang` option) first, then the page's own language (the `lang` of the
+    /// element or its nearest ancestor: an LMS page in English says so); Korean otherwise, since
+    /// the trainees are in Korea. The browser's language is not asked: a Korean LMS page read in a
+    /// browser set to English is still a Korean page.
+    pub fn pick(asked: Option<&str>, page: Option<&str>) -> Lang {
+        let wanted = [asked, page]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .find(|s| !s.is_empty())
             .unwrap_or("ko");
-        if wanted.trim().to_ascii_lowercase().starts_with("en") {
+        if wanted.to_ascii_lowercase().starts_with("en") {
             Lang::En
         } else {
             Lang::Ko
@@ -207,6 +212,24 @@ pub const EN: Strings = Strings {
     retry: "Retry",
 };
 
+/// The name of what is being checked (HRD's EVAL_CD) in the widget's language; `None` for a code
+/// HRD may add later, for which the server's Korean label is shown.
+pub fn eval_name(lang: Lang, eval_cd: &str) -> Option<&'static str> {
+    const NAMES: [(&str, &str, &str); 6] = [
+        ("00", "입과", "Enrolment"),
+        ("01", "진도", "Study"),
+        ("02", "시험", "Exam"),
+        ("03", "과제", "Assignment"),
+        ("04", "진행평가", "Progress test"),
+        ("99", "기타", "Other"),
+    ];
+    let (_, ko, en) = NAMES.iter().find(|(cd, _, _)| *cd == eval_cd)?;
+    Some(match lang {
+        Lang::Ko => ko,
+        Lang::En => en,
+    })
+}
+
 pub fn strings(lang: Lang) -> &'static Strings {
     match lang {
         Lang::Ko => &KO,
@@ -271,12 +294,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn korean_unless_english_is_asked_for() {
+    fn asked_then_the_page_then_korean() {
         assert_eq!(Lang::pick(None, None), Lang::Ko);
-        assert_eq!(Lang::pick(Some("en"), Some("ko-KR")), Lang::En);
-        assert_eq!(Lang::pick(Some(""), Some("en-US")), Lang::En);
-        assert_eq!(Lang::pick(None, Some("ja-JP")), Lang::Ko);
-        assert_eq!(Lang::pick(Some("ko"), Some("en-US")), Lang::Ko);
+        assert_eq!(Lang::pick(Some("en"), Some("ko")), Lang::En);
+        assert_eq!(Lang::pick(Some(" "), Some("en-US")), Lang::En);
+        assert_eq!(Lang::pick(None, Some("EN")), Lang::En);
+        assert_eq!(Lang::pick(None, Some("ja")), Lang::Ko);
+        assert_eq!(Lang::pick(Some("ko"), Some("en")), Lang::Ko);
+        assert_eq!(Lang::pick(None, Some("")), Lang::Ko);
+    }
+
+    #[test]
+    fn eval_names_follow_the_language() {
+        assert_eq!(eval_name(Lang::Ko, "01"), Some("진도"));
+        assert_eq!(eval_name(Lang::En, "01"), Some("Study"));
+        assert_eq!(eval_name(Lang::En, "02"), Some("Exam"));
+        assert_eq!(eval_name(Lang::En, "55"), None);
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl WidgetHandle {
 /// that calls this, the one it served the widget from. The page has no say in it: a `server` option
 /// or `data-server` attribute naming another origin is ignored, with a warning (user HTML the LMS
 /// shows may carry `data-` attributes). `options` (`{launchToken, lang}`) override the element's
-/// `data-launch-token` and `data-lang`.
+/// `data-launch-token` and `data-lang`; without either, the page's `lang` decides ([`Lang::pick`]).
 #[wasm_bindgen]
 pub fn mount(
     element: HtmlElement,
@@ -74,13 +74,17 @@ pub fn mount(
         .ok_or_else(|| {
             JsValue::from_str("motp-widget: a launch token is required (data-launch-token)")
         })?;
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("motp-widget: no window"))?;
     let server = server.trim_end_matches('/').to_string();
     let named = option("server").or_else(|| attribute("data-server"));
     warn_if_elsewhere(named.as_deref().unwrap_or_default(), &server);
+    let page_lang = element
+        .closest("[lang]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.get_attribute("lang"));
     let lang = Lang::pick(
         option("lang").or_else(|| attribute("data-lang")).as_deref(),
-        window.navigator().language().as_deref(),
+        page_lang.as_deref(),
     );
     let seed = WidgetPropsSeed {
         client: Client {

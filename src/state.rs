@@ -174,6 +174,8 @@ pub struct State {
     /// Server clock minus the PC's, so the countdown follows the server.
     pub clock_offset: i64,
     pub substitute_allowed: bool,
+    /// What is being checked (HRD's EVAL_CD) and the server's Korean label for it.
+    pub eval_cd: String,
     pub eval_label: String,
     pub check: Check,
     /// Effects of the last transition, run once by the component.
@@ -190,6 +192,7 @@ impl Default for State {
             failures: 0,
             clock_offset: 0,
             substitute_allowed: false,
+            eval_cd: String::new(),
             eval_label: String::new(),
             check: Check::Idle,
             effects: vec![Effect::LoadSession],
@@ -217,6 +220,7 @@ impl State {
                 next.clock_offset = info.server_time_unix - local_now;
                 next.failures = info.failures;
                 next.substitute_allowed = info.substitute_allowed;
+                next.eval_cd = info.eval_cd;
                 next.eval_label = info.eval_label;
                 next.busy = false;
                 next.screen = if info.locked {

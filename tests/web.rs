@@ -267,7 +267,8 @@ async fn mounts_from_data_attributes_with_an_accessible_code_field() {
         input.get_attribute("autocomplete").as_deref(),
         Some("one-time-code")
     );
-    assert_eq!(input.get_attribute("maxlength").as_deref(), Some("6"));
+    // No maxlength: it would cut a pasted "123 456" to "123 45" before the widget sees it.
+    assert_eq!(input.get_attribute("maxlength"), None);
     let label = find(&h, "label[for=motp-code]").unwrap();
     assert_eq!(label.text_content().unwrap(), "mOTP 인증번호 (6자리)");
     assert!(
@@ -325,6 +326,67 @@ async fn full_width_digits_are_sent_as_ascii_and_the_receipt_is_handed_over() {
     let verified = event(&events, "motp:verified").expect("verified event");
     assert_eq!(field(&verified, "receipt"), "receipt.jwt.here");
     h.remove();
+}
+
+/// A paste, an SMS/password-manager fill or typing with separators keeps the digits, all of them.
+#[wasm_bindgen_test]
+async fn separators_are_dropped_and_nothing_is_cut() {
+    fake(
+        0,
+        r#"{"*":{"status":200,"body":{"result":"verified","receipt":"r"}}}"#,
+    );
+    let h = auto_host("t");
+    motp_widget::mount::mount_all(SERVER).unwrap();
+    mounted(&h).await;
+    let input: HtmlInputElement = find(&h, "#motp-code").unwrap().dyn_into().unwrap();
+    for (typed, kept) in [
+        ("123 456", "123456"),
+        ("12-34 5", "12345"),
+        ("1234567", "1234567"),
+    ] {
+        input.set_value(typed);
+        input
+            .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+            .unwrap();
+        yew::scheduler::flush().await;
+        assert_eq!(input.value(), kept, "typed {typed:?}");
+    }
+    type_and_submit(&h, "987 654").await;
+    until("verified screen", || text(&h).contains("인증되었습니다")).await;
+    assert_eq!(verify_bodies(), vec![r#"{"code":"987654"}"#.to_string()]);
+    h.remove();
+}
+
+/// Without `data-lang` or the `lang` option the page's language decides, Korean when it has none;
+/// the EVAL_CD badge follows the widget's language.
+#[wasm_bindgen_test]
+async fn the_page_language_decides_and_the_badge_follows() {
+    for (page_lang, label, badge) in [
+        (Some("en"), "mOTP code (6 digits)", "Study"),
+        (Some("ko-KR"), "mOTP 인증번호 (6자리)", "진도"),
+        (None, "mOTP 인증번호 (6자리)", "진도"),
+    ] {
+        fake(0, WRONG_4);
+        let section = host(&[]);
+        if let Some(lang) = page_lang {
+            section.set_attribute("lang", lang).unwrap();
+        }
+        let h: HtmlElement = document()
+            .create_element("div")
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        section.append_child(&h).unwrap();
+        let options = js(r#"{"launchToken":"t"}"#);
+        let handle = motp_widget::mount::mount(h.clone(), options, SERVER).unwrap();
+        mounted(&h).await;
+        let shown = find(&h, "label").unwrap().text_content().unwrap();
+        assert_eq!(shown, label, "page lang {page_lang:?}");
+        until("badge", || find(&h, ".badge").is_some()).await;
+        assert_eq!(find(&h, ".badge").unwrap().text_content().unwrap(), badge);
+        handle.destroy();
+        section.remove();
+    }
 }
 
 #[wasm_bindgen_test]

@@ -5,7 +5,7 @@ use crate::api::Client;
 use crate::effects::{run, Refs};
 use crate::hooks::clock::use_clock;
 use crate::hooks::identity_watch::use_identity_watch;
-use crate::i18n::{strings, Lang};
+use crate::i18n::{self, strings, Lang};
 use crate::state::{Action, Check, Screen, State};
 use crate::views::check_panel::{check_panel, CheckPanelProps};
 use crate::views::code_form::{code_form, CodeFormProps};
@@ -14,6 +14,9 @@ use motp_protocol::CODE_STEP_SECONDS;
 use std::rc::Rc;
 use web_sys::{HtmlElement, Window};
 use yew::prelude::*;
+
+/// From this window width (CSS px) the widget shows the reasons a code fails without being asked.
+const WIDE_WINDOW_PX: f64 = 600.0;
 
 #[derive(Properties, PartialEq)]
 pub struct WidgetProps {
@@ -100,6 +103,10 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 busy: state.busy,
                 notice: &state.notice,
                 seconds_left: state.seconds_left(now, CODE_STEP_SECONDS as i64),
+                wide: web_sys::window()
+                    .and_then(|w| w.inner_width().ok())
+                    .and_then(|w| w.as_f64())
+                    .is_none_or(|w| w >= WIDE_WINDOW_PX),
                 input_ref: input_ref.clone(),
                 oninput: Callback::from(move |text| d.dispatch(Action::Input(text))),
                 onsubmit: send(|| Action::Submit),
@@ -230,10 +237,12 @@ pub fn Widget(props: &WidgetProps) -> Html {
             .action(s.retry, send(|| Action::Reload)),
         ),
     };
+    // HRD's EVAL_CD named in the widget's language; the server's label for a code it does not know.
+    let eval = i18n::eval_name(props.lang, &state.eval_cd).unwrap_or(&state.eval_label);
     html! {
         <div class="motp" lang={props.lang.code()}>
             <h1 class="title">{ s.title }
-                if !state.eval_label.is_empty() { <span class="badge">{ state.eval_label.clone() }</span> }
+                if !eval.is_empty() { <span class="badge">{ eval }</span> }
             </h1>
             { body }
         </div>
