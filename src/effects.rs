@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use web_sys::{HtmlElement, Window};
+use web_sys::{HtmlElement, HtmlInputElement, Window};
 use yew::prelude::*;
 
 /// What effects act on besides the server and the host element.
@@ -54,9 +54,11 @@ pub(crate) fn run(
             Action::Answered(client.verify(&code).await)
         }),
         Effect::Emit(event) => events::dispatch(host, &event),
+        // Selected as well: what was refused ("1234", the app password) goes as the trainee types.
         Effect::FocusInput => {
-            if let Some(input) = refs.input.cast::<HtmlElement>() {
+            if let Some(input) = refs.input.cast::<HtmlInputElement>() {
                 let _ = input.focus();
+                input.select();
             }
         }
         Effect::FocusHeading => {

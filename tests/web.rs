@@ -306,6 +306,12 @@ async fn four_digits_are_the_app_password_and_never_sent() {
             .as_deref(),
         Some("true")
     );
+    // Selected, so the code the trainee types next replaces it instead of being appended.
+    let input: HtmlInputElement = find(&h, "#motp-code").unwrap().dyn_into().unwrap();
+    until("the refused entry selected", || {
+        input.selection_start() == Ok(Some(0)) && input.selection_end() == Ok(Some(4))
+    })
+    .await;
     assert!(verify_bodies().is_empty(), "nothing reached the server");
     h.remove();
 }

@@ -263,8 +263,12 @@ impl Harness {
     /// Types `code` into the widget of the demo page and presses Enter, as a trainee does.
     pub async fn submit(&self, code: &str) -> TestResult {
         let input = self.in_widget("motp", "#motp-code").await?;
-        input.send_keys(code).await?;
-        input.send_keys("\u{E007}").await?;
+        // Over whatever the field holds (a refused entry, e.g. the app password, stays): Ctrl+A
+        // (then the modifiers released), the code, Enter; in one go, as WebDriver puts the caret
+        // at the end at the start of each call.
+        input
+            .send_keys(&format!("\u{E009}a\u{E000}{code}\u{E007}"))
+            .await?;
         Ok(())
     }
 
