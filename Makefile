@@ -60,6 +60,7 @@ test-e2e: widget
 
 ## make bench: speed, memory and size figures into docs/benchmarks.md (never part of make test).
 bench: bootstrap widget
+	bash scripts/bootstrap.sh --bench
 	cargo build --release -p motp-server -p motp-e2e
 	cargo bench -p hrd-sandbox | tee target/totp-bench.txt
 	./target/release/motp-bench

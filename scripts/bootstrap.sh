@@ -11,6 +11,9 @@ BINARYEN_VERSION=132
 # Minifies the widget's JavaScript after Trunk's build (scripts/minify-js.sh): pure JavaScript, no
 # install scripts.
 TERSER_VERSION=5.51.4
+# make bench only (`bootstrap.sh --bench`): Lighthouse, on the demo page (about 180 MB, so make test
+# never installs it).
+LIGHTHOUSE_VERSION=13.5.0
 # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock (the crate is pinned with `=`).
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "bootstrap: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
@@ -55,6 +58,12 @@ fi
 if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
   log "installing trunk $TRUNK_VERSION (about 15 minutes on 2 cores)"
   cargo install --quiet --locked --force trunk --version "$TRUNK_VERSION"
+fi
+
+if [ "${1:-}" = "--bench" ] &&
+  [ "$(tools/lighthouse/node_modules/.bin/lighthouse --version 2>/dev/null)" != "$LIGHTHOUSE_VERSION" ]; then
+  log "installing lighthouse@$LIGHTHOUSE_VERSION from npm into tools/lighthouse (make bench only)"
+  npm install --silent --no-audit --no-fund --prefix tools/lighthouse "lighthouse@$LIGHTHOUSE_VERSION"
 fi
 
 log "ready: $(wasm-bindgen --version), $(trunk --version), $(wasm-opt --version | head -1), $(terser --version), $(chromedriver --version | cut -d' ' -f1-2)"
