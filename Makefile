@@ -6,9 +6,10 @@ export CARGO_TERM_COLOR ?= never
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
-# The widget's size ceiling (wasm + js + css, gzip -9), in bytes, against regressions: 100 KB, counted
-# as 100,000 bytes (the stricter reading); the goal is 80 KB. README "Size" says where the bytes go.
-WIDGET_GZIP_LIMIT ?= 100000
+# The widget's size ceiling (wasm + js + loader, gzip -9), in bytes, against regressions: today's
+# 94.8 KB and about 1 KB for deflate's noise. The goal is 80,000 (issue 13): README "Size" says where
+# the bytes go and why the last 15 KB are not found yet.
+WIDGET_GZIP_LIMIT ?= 96000
 
 .PHONY: demo test bootstrap widget widget-size lint test-native test-postgres test-lms-examples test-wasm test-e2e bench screens clean
 

@@ -17,11 +17,13 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 # terser and wasm-opt as scripts/bootstrap.sh installed them, also when trunk is run by hand.
 PATH="$root/tools/node/node_modules/.bin:$PATH"
 # 0. short names for the wasm's imports and exports, in the wasm and the glue (about 5 KB gzip:
-#    see scripts/minify-wasm-names.py), with the wasm features index.html gives wasm-opt.
+#    see scripts/minify-wasm-names.py), and no `producers`/`target_features` sections, which no
+#    browser reads; with the wasm features index.html gives wasm-opt.
 features=$(sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' "$root/index.html")
 [ -n "$features" ] || { echo "widget-post-build: no data-wasm-opt-params in index.html" >&2; exit 1; }
 # shellcheck disable=SC2086 # one flag per word
-wasm-opt $features --minify-imports-and-exports-and-modules "$dir/motp-widget_bg.wasm" \
+wasm-opt $features --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
+  "$dir/motp-widget_bg.wasm" \
   -o "$dir/motp-widget_bg.wasm" > "$dir/wasm-names.json"
 python3 "$root/scripts/minify-wasm-names.py" "$dir/wasm-names.json" "$dir/motp-widget.js"
 rm "$dir/wasm-names.json"

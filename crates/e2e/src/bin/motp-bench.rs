@@ -584,7 +584,10 @@ async fn main() -> Result<(), BoxError> {
             .status()
             .await?;
         if !status.success() {
-            return Err(format!("lighthouse failed ({status}): is it installed (make bench does)?").into());
+            return Err(format!(
+                "lighthouse failed ({status}): is it installed (make bench does)?"
+            )
+            .into());
         }
         runs.push(serde_json::from_slice(&std::fs::read(&out)?)?);
     }
@@ -592,7 +595,11 @@ async fn main() -> Result<(), BoxError> {
     let figure = |pointer: &str| -> (f64, Vec<f64>) {
         let each: Vec<f64> = runs
             .iter()
-            .map(|r| r.pointer(pointer).and_then(|v| v.as_f64()).unwrap_or(f64::NAN))
+            .map(|r| {
+                r.pointer(pointer)
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(f64::NAN)
+            })
             .collect();
         let mut sorted = each.clone();
         sorted.sort_by(|a, b| a.total_cmp(b));
