@@ -30,6 +30,10 @@ pub enum Error {
     ReceiptMismatch,
     #[error("the substitute check is offered only while HRD is not answering this trainee")]
     SubstituteNotAvailable,
+    /// The identity provider (NICE) did not answer or refused the gateway; the detail is logged
+    /// for the operator.
+    #[error("the identity check service is not answering; try again in a moment")]
+    ProviderUnavailable,
     /// A broken promise of our own (a vanished row, an unreadable payload); the detail is logged.
     #[error("internal error: {0}")]
     Internal(String),

@@ -1,6 +1,6 @@
 //! The phone identity check (휴대폰 본인인증) that lifts a lock or stands in for the code, behind
 //! [`IdentityProvider`]: `sandbox` (a page of this server that plays the carrier check, sandbox mode
-//! only) or `lms-attested` (the institution's own NICE/KCB/PASS page, whose server posts the signed
+//! only), `nice` (NICE 본인확인 spoken by this server, [`super::nice`]) or `lms-attested` (the institution's own NICE/KCB/PASS page, whose server posts the signed
 //! result back to us).
 //!
 //! The widget starts a check ([`start`]), opens the popup, and learns the result by the popup's
@@ -42,6 +42,18 @@ impl IdentityProvider for SandboxProvider {
     }
 }
 
+/// NICE 본인확인 with the institution's contract, run by this server (`domain::nice`).
+pub struct NiceProvider;
+
+impl IdentityProvider for NiceProvider {
+    fn name(&self) -> ProviderKind {
+        ProviderKind::Nice
+    }
+    fn popup_url(&self, check_id: &str) -> String {
+        format!("/v1/identity/nice/{check_id}")
+    }
+}
+
 /// The LMS's own verification page; its server posts the result to `/v1/identity/attestations`.
 pub struct LmsAttested<'a> {
     pub attest_url: &'a str,
@@ -65,6 +77,7 @@ impl IdentityProvider for LmsAttested<'_> {
 pub fn provider_of(tenant: &Tenant) -> Box<dyn IdentityProvider + '_> {
     match tenant.identity_provider {
         ProviderKind::Sandbox => Box::new(SandboxProvider),
+        ProviderKind::Nice => Box::new(NiceProvider),
         ProviderKind::LmsAttested => Box::new(LmsAttested {
             attest_url: tenant.attest_url.as_deref().unwrap_or_default(),
         }),

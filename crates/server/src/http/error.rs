@@ -88,6 +88,7 @@ impl AppError {
                 Error::ReceiptAlreadyRedeemed => (StatusCode::CONFLICT, "receipt_already_redeemed"),
                 Error::ReceiptMismatch => (StatusCode::CONFLICT, "receipt_mismatch"),
                 Error::SubstituteNotAvailable => (StatusCode::CONFLICT, "substitute_not_available"),
+                Error::ProviderUnavailable => (StatusCode::BAD_GATEWAY, "provider_unavailable"),
                 Error::Internal(_) | Error::Store(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "internal")
                 }
