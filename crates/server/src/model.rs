@@ -181,6 +181,8 @@ pub struct IdentityCheck {
     pub trndt: Option<String>,
     pub name: Option<String>,
     pub tel: Option<String>,
+    /// The LMS page to go back to when the check runs in the trainee's own window.
+    pub return_to: Option<String>,
 }
 
 /// A NICE crypto token (E3): what derives its keys, for whichever instance gets the result back.
@@ -218,6 +220,7 @@ pub struct NewIdentityCheck<'a> {
     pub provider: ProviderKind,
     pub origin: &'a str,
     pub purpose: Purpose,
+    pub return_to: Option<&'a str>,
 }
 
 /// How long a started check may take, and how long a finished one stays usable.

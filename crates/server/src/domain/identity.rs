@@ -84,13 +84,40 @@ pub fn provider_of(tenant: &Tenant) -> Box<dyn IdentityProvider + '_> {
     }
 }
 
-/// `POST /v1/identity/start[?purpose=substitute]`: a new check for this trainee, started from the
-/// LMS page at `origin` (the only page the popup will report to).
+/// The longest `return_to` accepted (an LMS page's URL, query included).
+const MAX_RETURN_TO: usize = 2048;
+
+/// The LMS page a check returns to when it runs in the trainee's own window: an http(s) page of
+/// `origin` (the page the widget runs in), without credentials, its fragment dropped (the check's
+/// last page adds its own).
+fn return_page(return_to: &str, origin: &str) -> Result<String> {
+    let bad = |why: &str| Error::Invalid(format!("return_to: {why}"));
+    if return_to.len() > MAX_RETURN_TO {
+        return Err(bad("longer than 2048 characters"));
+    }
+    let mut url = url::Url::parse(return_to).map_err(|_| bad("not an absolute URL"))?;
+    if !matches!(url.scheme(), "http" | "https")
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(bad("an http(s) page, without user or password"));
+    }
+    if url.origin().ascii_serialization() != origin {
+        return Err(bad("a page of the origin the check starts from"));
+    }
+    url.set_fragment(None);
+    Ok(url.into())
+}
+
+/// `POST /v1/identity/start[?purpose=substitute][&return_to=…]`: a new check for this trainee,
+/// started from the LMS page at `origin` (the only page the popup will report to, and the only
+/// origin `return_to` may name).
 pub async fn start(
     gw: &Gateway,
     trainee: &Trainee,
     origin: Option<&str>,
     purpose: Option<&str>,
+    return_to: Option<&str>,
 ) -> Result<IdentityStart> {
     let purpose = match purpose {
         None | Some("reset") => Purpose::Reset,
@@ -107,6 +134,7 @@ pub async fn start(
         .ok_or_else(|| {
             Error::Invalid("identity checks start from the LMS page (Origin header)".into())
         })?;
+    let return_to = return_to.map(|r| return_page(r, origin)).transpose()?;
     let provider = provider_of(&trainee.tenant);
     let check_id = random_id();
     let check = NewIdentityCheck {
@@ -116,6 +144,7 @@ pub async fn start(
         provider: provider.name(),
         origin,
         purpose,
+        return_to: return_to.as_deref(),
     };
     gw.store.create_identity_check(&check, gw.now()).await?;
     Ok(IdentityStart {
@@ -306,4 +335,30 @@ pub async fn sandbox_confirm(
     };
     record_result(gw, check, &record, now).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::return_page;
+
+    #[test]
+    fn a_check_returns_only_to_a_page_of_its_own_origin() {
+        let origin = "https://lms.example";
+        assert_eq!(
+            return_page("https://lms.example/course/3?x=1#old", origin).unwrap(),
+            "https://lms.example/course/3?x=1"
+        );
+        for bad in [
+            "https://evil.example/",
+            "https://lms.example.evil.example/",
+            "https://user:pw@lms.example/",
+            "javascript:alert(1)",
+            "/course/3",
+            "http://lms.example/",
+        ] {
+            assert!(return_page(bad, origin).is_err(), "{bad}");
+        }
+        let long = format!("https://lms.example/{}", "a".repeat(2048));
+        assert!(return_page(&long, origin).is_err());
+    }
 }

@@ -1,7 +1,7 @@
 //! The pages of a phone identity check that this server shows in the check's popup: the frame
 //! ([`shell`]), and the last page ([`done_page`]), which tells the widget the outcome by
-//! `postMessage` to the LMS page's exact origin and closes itself. Used by the sandbox carrier page
-//! and by NICE's return.
+//! `postMessage` to the LMS page's exact origin and closes itself, or, run in the trainee's own
+//! window, goes back to the LMS page. Used by the sandbox carrier page and by NICE's return.
 
 use crate::model::IdentityCheck;
 use axum::response::Html;
@@ -32,6 +32,17 @@ button{{font:inherit;margin-top:16px;padding:10px 16px;border:0;border-radius:8p
     ))
 }
 
+/// The LMS page to go back to, with the check in its fragment (which no server sees, and the
+/// widget reads on load): `#motp-reset=<id>` or `#motp-substitute=<id>`.
+pub fn return_link(check: &IdentityCheck) -> Option<String> {
+    let page = check.return_to.as_deref()?;
+    Some(format!(
+        "{page}#motp-{}={}",
+        check.purpose.as_str(),
+        check.check_id
+    ))
+}
+
 /// The last page: tells the widget (only at its page's exact origin) and closes itself. `detail`:
 /// the provider's own words for a failed check, shown under the outcome.
 pub fn done_page(
@@ -55,15 +66,24 @@ pub fn done_page(
             r#"<p id="result" role="status">{text}</p>{detail}
 <script>
   (function () {{
-    var message = {message};
-    if (window.opener) {{ window.opener.postMessage(message, {origin}); }}
-    setTimeout(function () {{ window.close(); }}, 800);
+    var message = {message}, back = {back};
+    if (window.opener) {{
+      window.opener.postMessage(message, {origin});
+      setTimeout(function () {{ window.close(); }}, 800);
+    }} else if (back) {{
+      // The check ran in the trainee's own window (or a popup that lost its opener): back to
+      // the LMS page, which resumes with the check's id only.
+      location.replace(back);
+    }}
   }})();
 </script>"#,
             detail = detail
                 .map(|d| format!("<p class=err>{}</p>", escape(d)))
                 .unwrap_or_default(),
             message = message.to_string().replace("</", "<\\/"),
+            back = serde_json::Value::from(return_link(check))
+                .to_string()
+                .replace("</", "<\\/"),
             origin = serde_json::Value::String(check.origin.clone())
                 .to_string()
                 .replace("</", "<\\/"),

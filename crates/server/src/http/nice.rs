@@ -23,13 +23,22 @@ pub fn routes() -> Router<AppState> {
         .route("/identity/nice/{state}", get(window))
 }
 
+#[derive(Deserialize)]
+struct WindowQuery {
+    /// `same`: the page runs in the trainee's own window, not a popup (NICE then shows no close
+    /// button).
+    window: Option<String>,
+}
+
 /// The check's popup: on to NICE's standard window at once (a form, as NICE requires a POST).
 async fn window(
     State(state): State<AppState>,
     Path(check_id): Path<String>,
+    Query(q): Query<WindowQuery>,
 ) -> Result<Html<String>, AppError> {
     let return_url = format!("{}{RETURN_PATH}", state.public_origin);
-    let form = match nice::open_window(&state.gateway, &check_id, &return_url, true).await? {
+    let in_popup = q.window.as_deref() != Some("same");
+    let form = match nice::open_window(&state.gateway, &check_id, &return_url, in_popup).await? {
         Ok(form) => form,
         Err(WindowRefusal::Done(check, status)) => return Ok(done_page(&check, status, None)),
         Err(WindowRefusal::Unknown) => {
