@@ -374,6 +374,7 @@ mod tests {
             trndt: None,
             name: None,
             tel: None,
+            return_to: None,
         }
     }
 
