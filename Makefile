@@ -7,9 +7,10 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
 # The widget's size ceiling (wasm + js + loader, gzip -9), in bytes, against regressions: today's
-# 94.8 KB and about 1 KB for deflate's noise. The goal is 80,000 (issue 13): README "Size" says where
-# the bytes go and why the last 15 KB are not found yet.
-WIDGET_GZIP_LIMIT ?= 96000
+# 99.2 KB (94.8 KB before the check in the trainee's own window, for in-app browsers, took 4.4 KB)
+# and about 1 KB for deflate's noise. The goal is 80,000 (issue 13): README "Size" says where the
+# bytes go and why the last ones are not found yet.
+WIDGET_GZIP_LIMIT ?= 100000
 
 .PHONY: demo test bootstrap widget widget-size lint test-native test-postgres test-lms-examples test-wasm test-e2e bench screens clean
 

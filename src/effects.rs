@@ -24,6 +24,14 @@ pub(crate) struct Refs {
     pub popup: Rc<RefCell<Option<Window>>>,
 }
 
+/// This page's address without its fragment: where a check run in this window comes back to.
+fn page_address() -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_string()
+}
+
 /// Runs a server call in the background and dispatches the action its answer makes. Boxed, so the
 /// wasm holds one copy of the task machinery rather than one per call.
 fn ask(dispatcher: &UseReducerDispatcher<Machine>, call: impl Future<Output = Action> + 'static) {
@@ -66,9 +74,21 @@ pub(crate) fn run(
                 let _ = h.focus();
             }
         }
-        Effect::StartIdentity(purpose) => ask(dispatcher, async move {
-            Action::IdentityStarted(client.identity_start(purpose).await)
-        }),
+        Effect::StartIdentity(purpose) => {
+            let here = page_address();
+            ask(dispatcher, async move {
+                Action::IdentityStarted(client.identity_start(purpose, &here).await)
+            })
+        }
+        Effect::GoToCheck(url) => {
+            // Checked like the popup's address: only ever an http(s) page.
+            if let (Some(target), Some(window)) = (client.popup_url(&url), web_sys::window()) {
+                let sep = if target.contains('?') { '&' } else { '?' };
+                let _ = window
+                    .location()
+                    .assign(&format!("{target}{sep}window=same"));
+            }
+        }
         Effect::Substitute(state) => ask(dispatcher, async move {
             Action::SubstituteAnswered(client.substitute(&state).await)
         }),

@@ -49,6 +49,10 @@ export function install_identity_double(blockPopup, reset) {
       window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: url.search, auth: request.headers.get("Authorization") });
       return reply(200, { state: "st-1", popup_url: window.__motpPopupUrl, expires_in_seconds: 600 });
     }
+    if (url.pathname.startsWith("/v1/identity/") && request.method === "GET") {
+      window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: "", auth: request.headers.get("Authorization") });
+      return reply(200, { state: url.pathname.split("/").pop(), status: window.__motpCheckStatus || "pending" });
+    }
     if (url.pathname === "/v1/substitute/complete") {
       window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: await request.text(), auth: request.headers.get("Authorization") });
       return reply(200, { result: "verified", receipt: "phone.receipt", emon_log: "sent" });
@@ -63,6 +67,7 @@ export function install_identity_double(blockPopup, reset) {
 export function popup_href() { return window.__motpPopup ? window.__motpPopup.location.href : null; }
 export function popup_closed() { return !!(window.__motpPopup && window.__motpPopup.closed); }
 export function set_popup_url(url) { window.__motpPopupUrl = url; }
+export function set_check_status(status) { window.__motpCheckStatus = status; }
 // Resolves once the message has been dispatched (the widget's listener, added before, has run).
 export function message_from_page(message) {
   window.postMessage(message, "*");
@@ -96,6 +101,7 @@ export function release() { if (window.__motpRelease) window.__motpRelease(); }
 extern "C" {
     fn install_fake_server(session: JsValue, verify: JsValue);
     fn install_identity_double(block_popup: bool, reset: JsValue);
+    fn set_check_status(status: &str);
     fn popup_href() -> Option<String>;
     fn popup_closed() -> bool;
     fn set_popup_url(url: &str);
@@ -848,16 +854,46 @@ async fn a_popup_url_that_is_not_http_is_never_opened() {
     h.remove();
 }
 
+/// No popup: the check is started for this page to come back to, and runs in this window. (Its
+/// page is refused here, so the test page stays: the end-to-end journeys follow it all the way.)
 #[wasm_bindgen_test]
-async fn a_blocked_popup_is_explained_and_nothing_starts() {
+async fn a_blocked_popup_starts_the_check_in_this_window() {
     let (h, _) = locked_widget(true, UNLOCKED).await;
+    set_popup_url("javascript:alert(1)");
     click_panel_button(&h);
-    until("blocked message", || text(&h).contains("팝업")).await;
-    assert_eq!(calls("/v1/identity/start").length(), 0);
-    assert!(
-        find(&h, ".panel button").is_some(),
-        "the button is there to try again"
-    );
+    until("the check started", || {
+        calls("/v1/identity/start").length() == 1
+    })
+    .await;
+    let here = web_sys::window().unwrap().location().href().unwrap();
+    let search = field(&calls("/v1/identity/start").get(0), "body")
+        .as_string()
+        .unwrap();
+    let asked: String = js_sys::decode_uri_component(&search).unwrap().into();
+    assert!(asked.contains(&format!("return_to={here}")), "{asked}");
+    until("the refused page said so", || {
+        text(&h).contains("서버에 연결하지 못했습니다")
+    })
+    .await;
+    h.remove();
+}
+
+/// Back on the LMS page from a check run in this window (`#motp-reset=<id>` in the address): the
+/// widget asks how the check went, lifts the lock with it, and takes the id off the address.
+#[wasm_bindgen_test]
+async fn back_from_a_check_in_this_window_the_lock_lifts() {
+    let id = "0123456789abcdef0123456789abcdef";
+    let location = web_sys::window().unwrap().location();
+    location.set_hash(&format!("motp-reset={id}")).unwrap();
+    set_check_status("succeeded");
+    let (h, events) = locked_widget(false, UNLOCKED).await;
+    until("unlocked", || event(&events, "motp:unlocked").is_some()).await;
+    let reset = field(&calls("/v1/lock/reset").get(0), "body")
+        .as_string()
+        .unwrap();
+    assert_eq!(reset, format!(r#"{{"state":"{id}"}}"#));
+    assert_eq!(location.hash().unwrap(), "", "taken off the address");
+    set_check_status("pending");
     h.remove();
 }
 
@@ -961,7 +997,11 @@ async fn hrd_down_then_the_phone_check_stands_in_for_the_code() {
     click_panel_button(&h);
     until("waiting", || text(&h).contains("새 창에서")).await;
     let start = calls("/v1/identity/start");
-    assert_eq!(field(&start.get(0), "body"), "?purpose=substitute");
+    let search = field(&start.get(0), "body").as_string().unwrap();
+    assert!(
+        search.starts_with("?purpose=substitute&return_to="),
+        "{search}"
+    );
     message_from_popup(js(
         r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#,
     ));

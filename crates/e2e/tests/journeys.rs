@@ -539,6 +539,49 @@ async fn the_widget_reflows_at_320_px_and_200_percent_zoom() {
     .await;
 }
 
+/// A phone's in-app browser, where popups do not open (here the page's `window.open` returns
+/// nothing, at a 360×740 phone viewport): the lock screen says the check runs in this window; it
+/// does, and comes back to the lecture page, which lifts the lock with it — the check's id the
+/// only thing in the address, and gone from it afterwards — and the next code verifies.
+#[tokio::test]
+async fn without_popups_the_check_runs_in_this_window_and_comes_back_unlocked() {
+    Harness::journey("same_window", |h| async move {
+        h.browser.set_window_size(360, 740).await?;
+        h.browser.goto(&h.url("/")).await?;
+        h.in_widget("motp", "#motp-code").await?;
+        let right = phone_code(&h, T0);
+        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+        for n in 1..=5 {
+            h.submit_wrong(&wrong, n).await?;
+        }
+        // No popups here, as in KakaoTalk's browser.
+        h.browser
+            .execute("window.open = () => null", vec![])
+            .await?;
+        h.in_widget("motp", ".panel button.primary")
+            .await?
+            .click()
+            .await?;
+        // The check's page, in this window (waits that survive navigation: WebDriver's own).
+        h.phone_check_here("홍길동", "01012345678", None).await?;
+        // Back on the lecture page: the widget takes the check up and lifts the lock.
+        h.browser.wait().for_element(Locator::Id("video")).await?;
+        h.widget_text_containing("motp", "잠금이 풀렸습니다")
+            .await?;
+        let hash = h.browser.execute("return location.hash", vec![]).await?;
+        check!(
+            hash == "",
+            "the check's id is taken off the address: {hash}"
+        );
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
+        check!(sandbox.logs(Some("reset")).len() == 1, "one user_reset");
+        h.submit(&right).await?;
+        h.lecture_plays().await?;
+        Ok(())
+    })
+    .await;
+}
+
 /// The lecture below the widget stays where it is while the widget loads (the loader reserves the
 /// first screen's height: cumulative layout shift as Chromium measures it), and on a phone the
 /// last-attempt warning keeps its list of reasons closed (it was 908 px tall at 360 px).
