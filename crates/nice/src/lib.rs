@@ -1,6 +1,6 @@
 //! NICE 본인확인 (통합형): the wire format the gateway speaks as a client and `hrd-sandbox`'s
 //! emulator speaks as NICE, so both sides are one code, checked against the spec's test vector
-//! (`../shared/spec/nice-identity.md`, §5–§8).
+//! (`docs/nice-identity.md`, §5–§8).
 //!
 //! - [`Keys`]: §5 key derivation from a crypto token, §7 sealing a request, §8.2 opening a result
 //!   (the integrity value checked, in constant time, before anything is decrypted);

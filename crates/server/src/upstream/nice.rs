@@ -1,4 +1,4 @@
-//! The client for NICE 본인확인 (통합형)'s token endpoints (`../shared/spec/nice-identity.md` §3,
+//! The client for NICE 본인확인 (통합형)'s token endpoints (`docs/nice-identity.md` §3,
 //! §4): the institution's access token (E1, kept: NICE's last about 50 years) and crypto tokens
 //! (E3). Answers are judged in NICE's order: `GW_RSLT_CD`, then `rsp_cd`, then `result_cd`; a
 //! refusal says what the operator must fix ([`nice_identity::codes`]).
