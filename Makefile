@@ -6,8 +6,10 @@ export CARGO_TERM_COLOR ?= never
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
-# The widget's size ceiling (wasm + js + css, gzip -9), in bytes, against regressions: 100 KB, counted
-# as 100,000 bytes (the stricter reading); the goal is 80 KB. README "Size" says where the bytes go.
+# The widget's size ceiling (wasm + js + loader, gzip -9), in bytes, against regressions: today's
+# 99.2 KB (94.8 KB before the check in the trainee's own window, for in-app browsers, took 4.4 KB)
+# and about 1 KB for deflate's noise. The goal is 80,000 (issue 13): README "Size" says where the
+# bytes go and why the last ones are not found yet.
 WIDGET_GZIP_LIMIT ?= 100000
 
 .PHONY: demo test bootstrap widget widget-size lint test-native test-postgres test-schema test-lms-examples test-wasm test-e2e bench screens clean
@@ -65,6 +67,7 @@ test-e2e: widget
 
 ## make bench: speed, memory and size figures into docs/benchmarks.md (never part of make test).
 bench: bootstrap widget
+	bash scripts/bootstrap.sh --bench
 	cargo build --release -p motp-server -p motp-e2e
 	cargo bench -p hrd-sandbox | tee target/totp-bench.txt
 	./target/release/motp-bench

@@ -13,6 +13,9 @@ BINARYEN_VERSION=132
 TERSER_VERSION=5.51.4
 # The schema fuzzer of `make test` (scripts/test-schema.sh), from PyPI into a project-local venv.
 SCHEMATHESIS_VERSION=4.32.5
+# make bench only (`bootstrap.sh --bench`): Lighthouse, on the demo page (about 180 MB, so make test
+# never installs it).
+LIGHTHOUSE_VERSION=13.5.0
 # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock (the crate is pinned with `=`).
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "bootstrap: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
@@ -63,6 +66,12 @@ if [ "$(tools/venv/bin/schemathesis --version 2>/dev/null | awk '{print $3}')" !
   log "installing schemathesis $SCHEMATHESIS_VERSION from PyPI into tools/venv"
   python3 -m venv tools/venv
   tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+if [ "${1:-}" = "--bench" ] &&
+  [ "$(tools/lighthouse/node_modules/.bin/lighthouse --version 2>/dev/null)" != "$LIGHTHOUSE_VERSION" ]; then
+  log "installing lighthouse@$LIGHTHOUSE_VERSION from npm into tools/lighthouse (make bench only)"
+  npm install --silent --no-audit --no-fund --prefix tools/lighthouse "lighthouse@$LIGHTHOUSE_VERSION"
 fi
 
 log "ready: $(wasm-bindgen --version), $(trunk --version), $(wasm-opt --version | head -1), $(terser --version), $(chromedriver --version | cut -d' ' -f1-2), $(tools/venv/bin/schemathesis --version)"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Trunk's post-build hook (Trunk.toml), in Trunk's staging folder before dist/ is written:
+# 0. renames the wasm's imports and exports to short names (scripts/minify-wasm-names.py);
 # 1. minifies the widget's JavaScript with terser (about 2.5 KB of the gzip budget). wasm-bindgen's
 #    glue is an ES module (its exports and `import.meta.url` are kept); the loader a classic script.
 #    Trunk's own minifier (minify-js) fails on the glue's `export default`, so it is not used.
@@ -12,8 +13,20 @@
 #    browser accepts (browsers offer brotli over HTTPS).
 set -euo pipefail
 dir=${TRUNK_STAGING_DIR:?run by trunk build}
-# terser as scripts/bootstrap.sh installed it, also when trunk is run by hand.
-PATH="$(cd "$(dirname "$0")/.." && pwd)/tools/node/node_modules/.bin:$PATH"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# terser and wasm-opt as scripts/bootstrap.sh installed them, also when trunk is run by hand.
+PATH="$root/tools/node/node_modules/.bin:$PATH"
+# 0. short names for the wasm's imports and exports, in the wasm and the glue (about 5 KB gzip:
+#    see scripts/minify-wasm-names.py), and no `producers`/`target_features` sections, which no
+#    browser reads; with the wasm features index.html gives wasm-opt.
+features=$(sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' "$root/index.html")
+[ -n "$features" ] || { echo "widget-post-build: no data-wasm-opt-params in index.html" >&2; exit 1; }
+# shellcheck disable=SC2086 # one flag per word
+wasm-opt $features --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
+  "$dir/motp-widget_bg.wasm" \
+  -o "$dir/motp-widget_bg.wasm" > "$dir/wasm-names.json"
+python3 "$root/scripts/minify-wasm-names.py" "$dir/wasm-names.json" "$dir/motp-widget.js"
+rm "$dir/wasm-names.json"
 terser "$dir/motp-widget.js" --module --compress --mangle --output "$dir/motp-widget.js"
 build=$(cat "$dir/motp-widget.js" "$dir/motp-widget_bg.wasm" | sha256sum | cut -c1-16)
 sed -i "s/__MOTP_BUILD__/$build/" "$dir/motp-embed.js"

@@ -97,10 +97,19 @@ impl Client {
             .into()
     }
 
-    /// A check started; its `popup_url` made absolute ([`Client::popup_url`]), and an answer
-    /// whose `popup_url` the popup may not be sent to is no answer.
-    pub async fn identity_start(&self, purpose: Purpose) -> Result<IdentityStart, ClientError> {
-        let path = format!("/v1/identity/start?purpose={}", purpose.as_str());
+    /// A check started from the page at `here` (where a check run in this window comes back to);
+    /// its `popup_url` made absolute ([`Client::popup_url`]), and an answer whose `popup_url` the
+    /// popup may not be sent to is no answer.
+    pub async fn identity_start(
+        &self,
+        purpose: Purpose,
+        here: &str,
+    ) -> Result<IdentityStart, ClientError> {
+        let path = format!(
+            "/v1/identity/start?purpose={}&return_to={}",
+            purpose.as_str(),
+            js_sys::encode_uri_component(here)
+        );
         let mut start: IdentityStart = self.send(Method::POST, &path, None).await?.into()?;
         start.popup_url = self
             .popup_url(&start.popup_url)

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use web_sys::{HtmlElement, Window};
+use web_sys::{HtmlElement, HtmlInputElement, Window};
 use yew::prelude::*;
 
 /// What effects act on besides the server and the host element.
@@ -22,6 +22,14 @@ pub(crate) struct Refs {
     pub heading: NodeRef,
     /// The identity-check popup, opened in the click that asked for it.
     pub popup: Rc<RefCell<Option<Window>>>,
+}
+
+/// This page's address without its fragment: where a check run in this window comes back to.
+fn page_address() -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_string()
 }
 
 /// Runs a server call in the background and dispatches the action its answer makes. Boxed, so the
@@ -54,9 +62,11 @@ pub(crate) fn run(
             Action::Answered(client.verify(&code).await)
         }),
         Effect::Emit(event) => events::dispatch(host, &event),
+        // Selected as well: what was refused ("1234", the app password) goes as the trainee types.
         Effect::FocusInput => {
-            if let Some(input) = refs.input.cast::<HtmlElement>() {
+            if let Some(input) = refs.input.cast::<HtmlInputElement>() {
                 let _ = input.focus();
+                input.select();
             }
         }
         Effect::FocusHeading => {
@@ -64,9 +74,21 @@ pub(crate) fn run(
                 let _ = h.focus();
             }
         }
-        Effect::StartIdentity(purpose) => ask(dispatcher, async move {
-            Action::IdentityStarted(client.identity_start(purpose).await)
-        }),
+        Effect::StartIdentity(purpose) => {
+            let here = page_address();
+            ask(dispatcher, async move {
+                Action::IdentityStarted(client.identity_start(purpose, &here).await)
+            })
+        }
+        Effect::GoToCheck(url) => {
+            // Checked like the popup's address: only ever an http(s) page.
+            if let (Some(target), Some(window)) = (client.popup_url(&url), web_sys::window()) {
+                let sep = if target.contains('?') { '&' } else { '?' };
+                let _ = window
+                    .location()
+                    .assign(&format!("{target}{sep}window=same"));
+            }
+        }
         Effect::Substitute(state) => ask(dispatcher, async move {
             Action::SubstituteAnswered(client.substitute(&state).await)
         }),

@@ -10,13 +10,18 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// `data-lang` first, then the browser's language; Korean unless English is asked for.
-    pub fn pick(attribute: Option<&str>, navigator: Option<&str>) -> Lang {
-        let wanted = attribute
-            .filter(|s| !s.trim().is_empty())
-            .or(navigator)
+    /// `data-lang` (or the `lang` option) first, then the page's own language (the `lang` of the
+    /// element or its nearest ancestor: an LMS page in English says so); Korean otherwise, since
+    /// the trainees are in Korea. The browser's language is not asked: a Korean LMS page read in a
+    /// browser set to English is still a Korean page.
+    pub fn pick(asked: Option<&str>, page: Option<&str>) -> Lang {
+        let wanted = [asked, page]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .find(|s| !s.is_empty())
             .unwrap_or("ko");
-        if wanted.trim().to_ascii_lowercase().starts_with("en") {
+        if wanted.to_ascii_lowercase().starts_with("en") {
             Lang::En
         } else {
             Lang::Ko
@@ -57,7 +62,10 @@ pub struct Strings {
     pub unlock_starting: &'static str,
     pub unlock_waiting: &'static str,
     pub unlock_resetting: &'static str,
-    pub popup_blocked: &'static str,
+    pub check_opens_popup: &'static str,
+    pub check_opens_here: &'static str,
+    pub check_returning: &'static str,
+    pub open_in_browser: &'static str,
     pub popup_closed: &'static str,
     pub reopen_window: &'static str,
     pub cancel_check: &'static str,
@@ -118,7 +126,10 @@ pub const KO: Strings = Strings {
     popup_closed: "본인인증 창이 닫혔습니다. 아래 버튼을 눌러 다시 시작하세요.",
     reopen_window: "본인인증 창 다시 열기",
     cancel_check: "취소",
-    popup_blocked: "브라우저가 본인인증 창(팝업)을 막았습니다. 주소창의 팝업 차단 표시를 눌러 이 사이트의 팝업을 허용한 뒤 다시 누르세요.",
+    check_opens_popup: "본인인증은 팝업 창으로 열립니다.",
+    check_opens_here: "이 화면에서 본인인증 페이지로 이동하고, 인증이 끝나면 이 화면으로 돌아옵니다.",
+    check_returning: "본인인증 결과를 확인하는 중…",
+    open_in_browser: "휴대폰 기본 브라우저에서 열기",
     check_failed: "본인인증이 완료되지 않았습니다. 다시 시도하세요.",
     identity_mismatch: "본인인증한 이름·휴대폰 번호가 LMS 회원정보와 다릅니다. 본인 명의 휴대폰으로 인증하거나, 정보가 바뀌었다면 훈련기관에 회원정보 수정을 요청하세요.",
     reset_refused: "mOTP 서버가 잠금 해제를 거절했습니다. 본인인증을 다시 해 주세요.",
@@ -180,7 +191,10 @@ pub const EN: Strings = Strings {
     popup_closed: "The identity check window was closed. Press the button below to start again.",
     reopen_window: "Open the identity check window again",
     cancel_check: "Cancel",
-    popup_blocked: "Your browser blocked the identity check window (pop-up). Allow pop-ups for this site from the address bar, then press the button again.",
+    check_opens_popup: "The identity check opens in a new window.",
+    check_opens_here: "You go to the identity check page, and come back here when it is done.",
+    check_returning: "Checking the identity check's result…",
+    open_in_browser: "Open in my phone's browser",
     check_failed: "The identity check was not completed. Try again.",
     identity_mismatch: "The name or mobile number you verified differ from your LMS record. Verify with a phone in your own name, or ask your institution to update your record.",
     reset_refused: "The mOTP server refused to unlock. Please do the identity check again.",
@@ -206,6 +220,24 @@ pub const EN: Strings = Strings {
     failed_body: "Could not reach the server. Check your connection and try again.",
     retry: "Retry",
 };
+
+/// The name of what is being checked (HRD's EVAL_CD) in the widget's language; `None` for a code
+/// HRD may add later, for which the server's Korean label is shown.
+pub fn eval_name(lang: Lang, eval_cd: &str) -> Option<&'static str> {
+    const NAMES: [(&str, &str, &str); 6] = [
+        ("00", "입과", "Enrolment"),
+        ("01", "진도", "Study"),
+        ("02", "시험", "Exam"),
+        ("03", "과제", "Assignment"),
+        ("04", "진행평가", "Progress test"),
+        ("99", "기타", "Other"),
+    ];
+    let (_, ko, en) = NAMES.iter().find(|(cd, _, _)| *cd == eval_cd)?;
+    Some(match lang {
+        Lang::Ko => ko,
+        Lang::En => en,
+    })
+}
 
 pub fn strings(lang: Lang) -> &'static Strings {
     match lang {
@@ -271,12 +303,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn korean_unless_english_is_asked_for() {
+    fn asked_then_the_page_then_korean() {
         assert_eq!(Lang::pick(None, None), Lang::Ko);
-        assert_eq!(Lang::pick(Some("en"), Some("ko-KR")), Lang::En);
-        assert_eq!(Lang::pick(Some(""), Some("en-US")), Lang::En);
-        assert_eq!(Lang::pick(None, Some("ja-JP")), Lang::Ko);
-        assert_eq!(Lang::pick(Some("ko"), Some("en-US")), Lang::Ko);
+        assert_eq!(Lang::pick(Some("en"), Some("ko")), Lang::En);
+        assert_eq!(Lang::pick(Some(" "), Some("en-US")), Lang::En);
+        assert_eq!(Lang::pick(None, Some("EN")), Lang::En);
+        assert_eq!(Lang::pick(None, Some("ja")), Lang::Ko);
+        assert_eq!(Lang::pick(Some("ko"), Some("en")), Lang::Ko);
+        assert_eq!(Lang::pick(None, Some("")), Lang::Ko);
+    }
+
+    #[test]
+    fn eval_names_follow_the_language() {
+        assert_eq!(eval_name(Lang::Ko, "01"), Some("진도"));
+        assert_eq!(eval_name(Lang::En, "01"), Some("Study"));
+        assert_eq!(eval_name(Lang::En, "02"), Some("Exam"));
+        assert_eq!(eval_name(Lang::En, "55"), None);
     }
 
     #[test]

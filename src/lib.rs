@@ -22,8 +22,9 @@ pub mod state;
 pub mod views;
 pub mod wire;
 
-/// The widget's stylesheet, placed inside its shadow root.
-pub const STYLE: &str = include_str!("../static/widget.css");
+/// The widget's stylesheet (`static/widget.css`, minified by `build.rs`), placed inside its shadow
+/// root.
+pub const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
 #[global_allocator]
@@ -66,7 +67,7 @@ mod contrast {
     #[test]
     fn text_and_controls_meet_wcag_aa_in_both_themes() {
         let themes = [
-            ":host {",
+            ":host{",
             ":host(:not([data-theme=\"light\"]))",
             ":host([data-theme=\"dark\"])",
         ];
@@ -79,13 +80,58 @@ mod contrast {
             let r = ratio(c("accent-fg"), c("accent"));
             assert!(r >= 4.5, "{theme} primary button text: {r:.2}:1");
             // The code field's edge (WCAG 1.4.11, non-text contrast).
-            let field = &STYLE[STYLE.find(".code-input {").unwrap()..];
-            let edge = field[field.find("border: 2px solid var(--motp-").unwrap() + 29..]
+            let field = &STYLE[STYLE.find(".code-input{").unwrap()..];
+            let edge = field[field.find("border:2px solid var(--motp-").unwrap() + 28..]
                 .split(')')
                 .next()
                 .unwrap();
             let r = ratio(c(edge), c("bg"));
             assert!(r >= 3.0, "{theme} code field edge ({edge}): {r:.2}:1");
+        }
+    }
+}
+
+/// `build.rs` minifies the stylesheet: it must only drop comments and whitespace.
+#[cfg(test)]
+mod stylesheet {
+    use super::STYLE;
+
+    fn source() -> String {
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/static/widget.css")).unwrap()
+    }
+
+    /// Every character but whitespace, comments and the last `;` of a block.
+    fn significant(css: &str) -> String {
+        let mut out = String::new();
+        let mut rest = css;
+        while let Some(start) = rest.find("/*") {
+            out.push_str(&rest[..start]);
+            rest = &rest[start + rest[start..].find("*/").unwrap() + 2..];
+        }
+        out.push_str(rest);
+        out.retain(|c| !c.is_whitespace());
+        out.replace(";}", "}")
+    }
+
+    #[test]
+    fn minified_keeps_every_rule() {
+        assert!(!STYLE.contains("/*") && !STYLE.contains('\n'));
+        assert!(
+            STYLE.len() < source().len() * 85 / 100,
+            "{} bytes",
+            STYLE.len()
+        );
+        assert_eq!(significant(STYLE), significant(&source()));
+    }
+
+    /// The minifier does not read strings: none may hold what it treats as syntax.
+    #[test]
+    fn strings_hold_no_syntax() {
+        for (i, quoted) in source().split('"').enumerate().filter(|(i, _)| i % 2 == 1) {
+            assert!(
+                !quoted.contains(['{', '}', ';', ',', ':', '/']),
+                "string {i}: {quoted}"
+            );
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::api::Client;
 use crate::components::{Widget, WidgetProps};
 use crate::i18n::Lang;
+use crate::state::Purpose;
 use crate::STYLE;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -22,6 +23,8 @@ pub struct WidgetHandle {
 struct WidgetPropsSeed {
     client: Client,
     lang: Lang,
+    /// The check this page came back from: taken up by the first render only.
+    resume: Option<(String, Purpose)>,
 }
 
 #[wasm_bindgen]
@@ -55,7 +58,7 @@ impl WidgetHandle {
 /// that calls this, the one it served the widget from. The page has no say in it: a `server` option
 /// or `data-server` attribute naming another origin is ignored, with a warning (user HTML the LMS
 /// shows may carry `data-` attributes). `options` (`{launchToken, lang}`) override the element's
-/// `data-launch-token` and `data-lang`.
+/// `data-launch-token` and `data-lang`; without either, the page's `lang` decides ([`Lang::pick`]).
 #[wasm_bindgen]
 pub fn mount(
     element: HtmlElement,
@@ -74,28 +77,58 @@ pub fn mount(
         .ok_or_else(|| {
             JsValue::from_str("motp-widget: a launch token is required (data-launch-token)")
         })?;
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("motp-widget: no window"))?;
     let server = server.trim_end_matches('/').to_string();
     let named = option("server").or_else(|| attribute("data-server"));
     warn_if_elsewhere(named.as_deref().unwrap_or_default(), &server);
+    let page_lang = element
+        .closest("[lang]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.get_attribute("lang"));
     let lang = Lang::pick(
         option("lang").or_else(|| attribute("data-lang")).as_deref(),
-        window.navigator().language().as_deref(),
+        page_lang.as_deref(),
     );
-    let seed = WidgetPropsSeed {
+    let mut seed = WidgetPropsSeed {
         client: Client {
             server,
             launch_token: token.trim().to_string(),
         },
         lang,
+        resume: web_sys::window().and_then(|w| returned_check(&w)),
     };
     let app = render(&element, &seed)?;
+    seed.resume = None;
     element.set_attribute("data-motp-mounted", "")?;
     Ok(WidgetHandle {
         host: element,
         props: RefCell::new(Some(seed)),
         app: RefCell::new(Some(app)),
     })
+}
+
+/// The check this page came back from: `#motp-reset=<id>` or `#motp-substitute=<id>`, which the
+/// check's last page puts there when it ran in this window (the id only: the result is asked of
+/// the server, for this launch token's trainee). Taken off the address, so a reload does not take
+/// it up again.
+fn returned_check(window: &web_sys::Window) -> Option<(String, Purpose)> {
+    let location = window.location();
+    let hash = location.hash().ok()?;
+    let (purpose, id) = hash.strip_prefix("#motp-")?.split_once('=')?;
+    let purpose = match purpose {
+        "reset" => Purpose::Reset,
+        "substitute" => Purpose::Substitute,
+        _ => return None,
+    };
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let href = location.href().ok()?;
+    let here = href.split('#').next()?;
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(here));
+    }
+    Some((id.to_string(), purpose))
 }
 
 /// A `server` option or `data-server` naming another origin than the widget's is only warned of.
@@ -167,6 +200,7 @@ fn render(host: &HtmlElement, seed: &WidgetPropsSeed) -> Result<AppHandle<Widget
             client: seed.client.clone(),
             lang: seed.lang,
             host: host.clone(),
+            resume: seed.resume.clone(),
         },
     )
     .render())

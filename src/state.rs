@@ -61,20 +61,31 @@ pub enum Notice {
 pub enum Check {
     /// The lock is explained and the phone identity check offered.
     Idle,
-    /// The popup is open (blank) while the server prepares the check.
-    Starting,
+    /// The server prepares the check; the popup is open (blank), or, `here`, the check will run in
+    /// this window (no popup: blocked, or an in-app browser).
+    Starting { here: bool },
     /// The trainee is doing the check in the popup.
     Waiting { state: String },
+    /// Back on this page from a check run in this window: its result is asked for.
+    Returning { state: String },
     /// The check succeeded; the server is asked to lift the lock or accept it for the code.
     Finishing { state: String },
     /// Something needs the trainee's attention; each has its way forward.
     Problem(CheckProblem),
 }
 
+impl Check {
+    /// The check whose result is awaited (from the popup, or after coming back to this page).
+    pub fn watched(&self) -> Option<&String> {
+        match self {
+            Check::Waiting { state } | Check::Returning { state } => Some(state),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum CheckProblem {
-    /// The browser blocked the popup: allow popups for this site, then try again.
-    PopupBlocked,
     /// The trainee closed the popup before the check was done: start again.
     PopupClosed,
     /// The check did not succeed (cancelled, failed, expired): do it again.
@@ -100,7 +111,10 @@ pub enum Effect {
     FocusInput,
     FocusHeading,
     /// Ask the server for a phone identity check for this purpose.
+    /// Start a check (the server is told this page's address, to come back to).
     StartIdentity(Purpose),
+    /// Leave this page for the check's page (no popup); it comes back here when done.
+    GoToCheck(String),
     /// Send the (already open) popup to the check's page.
     NavigatePopup(String),
     ClosePopup,
@@ -174,8 +188,12 @@ pub struct State {
     /// Server clock minus the PC's, so the countdown follows the server.
     pub clock_offset: i64,
     pub substitute_allowed: bool,
+    /// What is being checked (HRD's EVAL_CD) and the server's Korean label for it.
+    pub eval_cd: String,
     pub eval_label: String,
     pub check: Check,
+    /// A check this page came back from (`#motp-reset=…`), taken up once the session is known.
+    pub resume: Option<(String, Purpose)>,
     /// Effects of the last transition, run once by the component.
     pub effects: Vec<Effect>,
 }
@@ -190,14 +208,24 @@ impl Default for State {
             failures: 0,
             clock_offset: 0,
             substitute_allowed: false,
+            eval_cd: String::new(),
             eval_label: String::new(),
             check: Check::Idle,
+            resume: None,
             effects: vec![Effect::LoadSession],
         }
     }
 }
 
 impl State {
+    /// The first state of a widget on a page that came back from check `resume`, if any.
+    pub fn resuming(resume: Option<(String, Purpose)>) -> State {
+        State {
+            resume,
+            ..State::default()
+        }
+    }
+
     pub fn remaining(&self) -> u32 {
         MAX_FAILURES.saturating_sub(self.failures)
     }
@@ -217,6 +245,7 @@ impl State {
                 next.clock_offset = info.server_time_unix - local_now;
                 next.failures = info.failures;
                 next.substitute_allowed = info.substitute_allowed;
+                next.eval_cd = info.eval_cd;
                 next.eval_label = info.eval_label;
                 next.busy = false;
                 next.screen = if info.locked {
@@ -236,6 +265,21 @@ impl State {
                 if info.locked {
                     next.effects.push(Effect::Emit(WidgetEvent::Locked));
                     next.effects.push(Effect::FocusHeading);
+                }
+                // Back from a check run in this window: its screen, waiting for its result.
+                match next.resume.take() {
+                    Some((state, Purpose::Reset)) if info.locked => {
+                        next.check = Check::Returning { state };
+                    }
+                    Some((state, Purpose::Substitute))
+                        if !info.locked && info.substitute_allowed =>
+                    {
+                        next.screen = Screen::HrdUnavailable {
+                            substitute_allowed: true,
+                        };
+                        next.check = Check::Returning { state };
+                    }
+                    _ => {}
                 }
             }
             Action::SessionFailed(err) => {
@@ -295,22 +339,24 @@ impl State {
                 };
                 // While waiting, the button opens the window again: a new check, as a closed or
                 // lost window leaves nothing to wait for.
-                if matches!(self.check, Check::Starting | Check::Finishing { .. }) {
+                if matches!(self.check, Check::Starting { .. } | Check::Finishing { .. }) {
                     return next;
                 }
-                if popup_opened {
-                    next.check = Check::Starting;
-                    next.effects.push(Effect::StartIdentity(purpose));
-                } else {
-                    next.check = Check::Problem(CheckProblem::PopupBlocked);
-                    next.effects.push(Effect::FocusHeading);
-                }
+                // No popup (blocked, or an in-app browser): the check runs in this window.
+                next.check = Check::Starting {
+                    here: !popup_opened,
+                };
+                next.effects.push(Effect::StartIdentity(purpose));
             }
             Action::IdentityStarted(result) => {
-                if self.check != Check::Starting {
+                let Check::Starting { here } = self.check else {
                     return next;
-                }
+                };
                 match result {
+                    Ok(start) if here => {
+                        next.check = Check::Returning { state: start.state };
+                        next.effects.push(Effect::GoToCheck(start.popup_url));
+                    }
                     Ok(start) => {
                         next.check = Check::Waiting { state: start.state };
                         next.effects.push(Effect::NavigatePopup(start.popup_url));
@@ -324,18 +370,17 @@ impl State {
                 }
             }
             Action::CancelCheck => {
-                if matches!(self.check, Check::Starting | Check::Waiting { .. }) {
+                if matches!(
+                    self.check,
+                    Check::Starting { .. } | Check::Waiting { .. } | Check::Returning { .. }
+                ) {
                     next.check = Check::Idle;
                     next.effects.push(Effect::ClosePopup);
                     next.effects.push(Effect::FocusHeading);
                 }
             }
             Action::IdentityResult { state, status } => {
-                if self.check
-                    != (Check::Waiting {
-                        state: state.clone(),
-                    })
-                {
+                if self.check.watched() != Some(&state) {
                     return next;
                 }
                 match status {
@@ -755,7 +800,7 @@ mod tests {
     #[test]
     fn unlock_opens_the_check_in_the_popup_then_resets() {
         let s = locked().reduce(Action::CheckStart { popup_opened: true });
-        assert_eq!(s.check, Check::Starting);
+        assert_eq!(s.check, Check::Starting { here: false });
         assert_eq!(s.effects, vec![Effect::StartIdentity(Purpose::Reset)]);
         // A second press while starting does nothing.
         assert!(s
@@ -816,14 +861,14 @@ mod tests {
         assert_eq!(closed.check, Check::Problem(CheckProblem::PopupClosed));
         assert!(closed.effects.contains(&Effect::FocusHeading));
         let again = closed.reduce(Action::CheckStart { popup_opened: true });
-        assert_eq!(again.check, Check::Starting);
+        assert_eq!(again.check, Check::Starting { here: false });
         // A stale notice about another check changes nothing.
         let s = waiting().reduce(Action::PopupClosed { state: "zz".into() });
         assert!(matches!(s.check, Check::Waiting { .. }));
         assert!(s.effects.is_empty());
         // While waiting, the window can be opened again (a new check) or the check cancelled.
         let reopened = waiting().reduce(Action::CheckStart { popup_opened: true });
-        assert_eq!(reopened.check, Check::Starting);
+        assert_eq!(reopened.check, Check::Starting { here: false });
         let cancelled = waiting().reduce(Action::CancelCheck);
         assert_eq!(cancelled.check, Check::Idle);
         assert_eq!(
@@ -832,19 +877,52 @@ mod tests {
         );
     }
 
+    /// No popup (blocked, or an in-app browser): the check runs in this window and comes back.
     #[test]
-    fn a_blocked_popup_is_said_so() {
+    fn without_a_popup_the_check_runs_in_this_window_and_comes_back() {
         let s = locked().reduce(Action::CheckStart {
             popup_opened: false,
         });
-        assert_eq!(s.check, Check::Problem(CheckProblem::PopupBlocked));
-        assert!(s
-            .effects
-            .iter()
-            .all(|e| !matches!(e, Effect::StartIdentity(_))));
-        // The same button tries again.
-        let s = s.reduce(Action::CheckStart { popup_opened: true });
-        assert_eq!(s.check, Check::Starting);
+        assert_eq!(s.check, Check::Starting { here: true });
+        assert_eq!(s.effects, vec![Effect::StartIdentity(Purpose::Reset)]);
+        let s = s.reduce(Action::IdentityStarted(Ok(IdentityStart {
+            state: "st1".into(),
+            popup_url: "/v1/identity/nice/st1".into(),
+            expires_in_seconds: 600,
+        })));
+        assert_eq!(
+            s.effects,
+            vec![Effect::GoToCheck("/v1/identity/nice/st1".into())]
+        );
+        // The page is reloaded from the check's last page with #motp-reset=st1.
+        let back = State::resuming(Some(("st1".into(), Purpose::Reset)));
+        let back = back.reduce(Action::SessionLoaded {
+            info: info(5, true),
+            local_now: 0,
+        });
+        assert_eq!(back.screen, Screen::Locked);
+        assert_eq!(
+            back.check,
+            Check::Returning {
+                state: "st1".into()
+            }
+        );
+        assert_eq!(back.resume, None);
+        let back = back.reduce(Action::IdentityResult {
+            state: "st1".into(),
+            status: IdentityStatus::Succeeded,
+        });
+        assert_eq!(back.effects, vec![Effect::Reset("st1".into())]);
+        // A reset check on a page whose trainee is not locked (any more) is left alone.
+        let unlocked =
+            State::resuming(Some(("st1".into(), Purpose::Reset))).reduce(Action::SessionLoaded {
+                info: info(0, false),
+                local_now: 0,
+            });
+        assert_eq!(
+            (unlocked.screen, unlocked.check),
+            (Screen::Code, Check::Idle)
+        );
     }
 
     #[test]
@@ -867,7 +945,7 @@ mod tests {
             refused
                 .reduce(Action::CheckStart { popup_opened: true })
                 .check,
-            Check::Starting
+            Check::Starting { here: false }
         );
 
         let mismatch = resetting.reduce(Action::ResetAnswered(Ok(ResetOutcome::IdentityMismatch)));

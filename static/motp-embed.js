@@ -18,12 +18,40 @@
   // The build's content hash (written by scripts/widget-post-build.sh): the module and the wasm are
   // cached for good under it, and always come from the same build.
   var v = "?v=__MOTP_BUILD__";
+  // The wasm is fetched while the module loads, not after: one round trip less before the
+  // trainee can type (the glue compiles it from the response as it streams in).
+  var wasm = fetch(base + "motp-widget_bg.wasm" + v);
+  wasm.catch(function () {}); // told once, below, when the module awaits it
   var ready = import(base + "motp-widget.js" + v).then(function (m) {
-    return m.default({ module_or_path: base + "motp-widget_bg.wasm" + v }).then(function () { return m; });
+    return m.default({ module_or_path: wasm }).then(function () { return m; });
   });
   ready.catch(function (e) { console.error("motp-widget failed to load", e); });
 
+  // Room for the first screen (the code step) from the moment the page shows the element, not
+  // once the wasm arrives, so the lecture below does not jump (layout shift): its height as drawn,
+  // 244 px, or 321 px on screens under 340 px where the hint takes more lines (the journey
+  // the_page_does_not_move_as_the_widget_loads keeps these true). A constructed stylesheet on the
+  // document: in force for elements added later too, allowed by any Content-Security-Policy (no
+  // inline style), and of no specificity (:where), so a min-height the page gives wins.
+  var ROOM = "244px", NARROW_ROOM = "321px";
+  try {
+    var room = new CSSStyleSheet();
+    room.replaceSync(":where([data-motp-widget]){display:block;min-height:" + ROOM +
+      "}@media (max-width:340px){:where([data-motp-widget]){min-height:" + NARROW_ROOM + "}}");
+    document.adoptedStyleSheets = document.adoptedStyleSheets.concat(room);
+  } catch (e) { /* a browser without constructed stylesheets: mount() reserves the room */ }
+  function reserve(element) {
+    if (!(parseFloat(getComputedStyle(element).minHeight) > 0)) {
+      element.style.minHeight = innerWidth < 340 ? NARROW_ROOM : ROOM;
+    }
+  }
+
   function mount(element, options) {
+    // An element from this page or a frame's (nodeType, not instanceof, which fails across frames).
+    if (!element || element.nodeType !== 1) {
+      throw new TypeError("MotpWidget.mount: the first argument must be an element, not " + element);
+    }
+    reserve(element);
     var real = null, destroyed = false, handle;
     handle = {
       // Resolves once the widget is mounted; rejects when it could not load (then the element gets
@@ -61,6 +89,8 @@
     configurable: false,
     enumerable: true
   });
+  // The elements above this script now, before the browser paints them empty (their room is
+  // reserved at once); those further down the page once it is parsed.
+  mountAll();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
-  else mountAll();
 })();

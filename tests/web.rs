@@ -49,6 +49,10 @@ export function install_identity_double(blockPopup, reset) {
       window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: url.search, auth: request.headers.get("Authorization") });
       return reply(200, { state: "st-1", popup_url: window.__motpPopupUrl, expires_in_seconds: 600 });
     }
+    if (url.pathname.startsWith("/v1/identity/") && request.method === "GET") {
+      window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: "", auth: request.headers.get("Authorization") });
+      return reply(200, { state: url.pathname.split("/").pop(), status: window.__motpCheckStatus || "pending" });
+    }
     if (url.pathname === "/v1/substitute/complete") {
       window.__motpFake.calls.push({ path: url.pathname, method: request.method, body: await request.text(), auth: request.headers.get("Authorization") });
       return reply(200, { result: "verified", receipt: "phone.receipt", emon_log: "sent" });
@@ -63,6 +67,7 @@ export function install_identity_double(blockPopup, reset) {
 export function popup_href() { return window.__motpPopup ? window.__motpPopup.location.href : null; }
 export function popup_closed() { return !!(window.__motpPopup && window.__motpPopup.closed); }
 export function set_popup_url(url) { window.__motpPopupUrl = url; }
+export function set_check_status(status) { window.__motpCheckStatus = status; }
 // Resolves once the message has been dispatched (the widget's listener, added before, has run).
 export function message_from_page(message) {
   window.postMessage(message, "*");
@@ -96,6 +101,7 @@ export function release() { if (window.__motpRelease) window.__motpRelease(); }
 extern "C" {
     fn install_fake_server(session: JsValue, verify: JsValue);
     fn install_identity_double(block_popup: bool, reset: JsValue);
+    fn set_check_status(status: &str);
     fn popup_href() -> Option<String>;
     fn popup_closed() -> bool;
     fn set_popup_url(url: &str);
@@ -267,7 +273,8 @@ async fn mounts_from_data_attributes_with_an_accessible_code_field() {
         input.get_attribute("autocomplete").as_deref(),
         Some("one-time-code")
     );
-    assert_eq!(input.get_attribute("maxlength").as_deref(), Some("6"));
+    // No maxlength: it would cut a pasted "123 456" to "123 45" before the widget sees it.
+    assert_eq!(input.get_attribute("maxlength"), None);
     let label = find(&h, "label[for=motp-code]").unwrap();
     assert_eq!(label.text_content().unwrap(), "mOTP 인증번호 (6자리)");
     assert!(
@@ -305,6 +312,12 @@ async fn four_digits_are_the_app_password_and_never_sent() {
             .as_deref(),
         Some("true")
     );
+    // Selected, so the code the trainee types next replaces it instead of being appended.
+    let input: HtmlInputElement = find(&h, "#motp-code").unwrap().dyn_into().unwrap();
+    until("the refused entry selected", || {
+        input.selection_start() == Ok(Some(0)) && input.selection_end() == Ok(Some(4))
+    })
+    .await;
     assert!(verify_bodies().is_empty(), "nothing reached the server");
     h.remove();
 }
@@ -325,6 +338,67 @@ async fn full_width_digits_are_sent_as_ascii_and_the_receipt_is_handed_over() {
     let verified = event(&events, "motp:verified").expect("verified event");
     assert_eq!(field(&verified, "receipt"), "receipt.jwt.here");
     h.remove();
+}
+
+/// A paste, an SMS/password-manager fill or typing with separators keeps the digits, all of them.
+#[wasm_bindgen_test]
+async fn separators_are_dropped_and_nothing_is_cut() {
+    fake(
+        0,
+        r#"{"*":{"status":200,"body":{"result":"verified","receipt":"r"}}}"#,
+    );
+    let h = auto_host("t");
+    motp_widget::mount::mount_all(SERVER).unwrap();
+    mounted(&h).await;
+    let input: HtmlInputElement = find(&h, "#motp-code").unwrap().dyn_into().unwrap();
+    for (typed, kept) in [
+        ("123 456", "123456"),
+        ("12-34 5", "12345"),
+        ("1234567", "1234567"),
+    ] {
+        input.set_value(typed);
+        input
+            .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+            .unwrap();
+        yew::scheduler::flush().await;
+        assert_eq!(input.value(), kept, "typed {typed:?}");
+    }
+    type_and_submit(&h, "987 654").await;
+    until("verified screen", || text(&h).contains("인증되었습니다")).await;
+    assert_eq!(verify_bodies(), vec![r#"{"code":"987654"}"#.to_string()]);
+    h.remove();
+}
+
+/// Without `data-lang` or the `lang` option the page's language decides, Korean when it has none;
+/// the EVAL_CD badge follows the widget's language.
+#[wasm_bindgen_test]
+async fn the_page_language_decides_and_the_badge_follows() {
+    for (page_lang, label, badge) in [
+        (Some("en"), "mOTP code (6 digits)", "Study"),
+        (Some("ko-KR"), "mOTP 인증번호 (6자리)", "진도"),
+        (None, "mOTP 인증번호 (6자리)", "진도"),
+    ] {
+        fake(0, WRONG_4);
+        let section = host(&[]);
+        if let Some(lang) = page_lang {
+            section.set_attribute("lang", lang).unwrap();
+        }
+        let h: HtmlElement = document()
+            .create_element("div")
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        section.append_child(&h).unwrap();
+        let options = js(r#"{"launchToken":"t"}"#);
+        let handle = motp_widget::mount::mount(h.clone(), options, SERVER).unwrap();
+        mounted(&h).await;
+        let shown = find(&h, "label").unwrap().text_content().unwrap();
+        assert_eq!(shown, label, "page lang {page_lang:?}");
+        until("badge", || find(&h, ".badge").is_some()).await;
+        assert_eq!(find(&h, ".badge").unwrap().text_content().unwrap(), badge);
+        handle.destroy();
+        section.remove();
+    }
 }
 
 #[wasm_bindgen_test]
@@ -780,16 +854,46 @@ async fn a_popup_url_that_is_not_http_is_never_opened() {
     h.remove();
 }
 
+/// No popup: the check is started for this page to come back to, and runs in this window. (Its
+/// page is refused here, so the test page stays: the end-to-end journeys follow it all the way.)
 #[wasm_bindgen_test]
-async fn a_blocked_popup_is_explained_and_nothing_starts() {
+async fn a_blocked_popup_starts_the_check_in_this_window() {
     let (h, _) = locked_widget(true, UNLOCKED).await;
+    set_popup_url("javascript:alert(1)");
     click_panel_button(&h);
-    until("blocked message", || text(&h).contains("팝업")).await;
-    assert_eq!(calls("/v1/identity/start").length(), 0);
-    assert!(
-        find(&h, ".panel button").is_some(),
-        "the button is there to try again"
-    );
+    until("the check started", || {
+        calls("/v1/identity/start").length() == 1
+    })
+    .await;
+    let here = web_sys::window().unwrap().location().href().unwrap();
+    let search = field(&calls("/v1/identity/start").get(0), "body")
+        .as_string()
+        .unwrap();
+    let asked: String = js_sys::decode_uri_component(&search).unwrap().into();
+    assert!(asked.contains(&format!("return_to={here}")), "{asked}");
+    until("the refused page said so", || {
+        text(&h).contains("서버에 연결하지 못했습니다")
+    })
+    .await;
+    h.remove();
+}
+
+/// Back on the LMS page from a check run in this window (`#motp-reset=<id>` in the address): the
+/// widget asks how the check went, lifts the lock with it, and takes the id off the address.
+#[wasm_bindgen_test]
+async fn back_from_a_check_in_this_window_the_lock_lifts() {
+    let id = "0123456789abcdef0123456789abcdef";
+    let location = web_sys::window().unwrap().location();
+    location.set_hash(&format!("motp-reset={id}")).unwrap();
+    set_check_status("succeeded");
+    let (h, events) = locked_widget(false, UNLOCKED).await;
+    until("unlocked", || event(&events, "motp:unlocked").is_some()).await;
+    let reset = field(&calls("/v1/lock/reset").get(0), "body")
+        .as_string()
+        .unwrap();
+    assert_eq!(reset, format!(r#"{{"state":"{id}"}}"#));
+    assert_eq!(location.hash().unwrap(), "", "taken off the address");
+    set_check_status("pending");
     h.remove();
 }
 
@@ -893,7 +997,11 @@ async fn hrd_down_then_the_phone_check_stands_in_for_the_code() {
     click_panel_button(&h);
     until("waiting", || text(&h).contains("새 창에서")).await;
     let start = calls("/v1/identity/start");
-    assert_eq!(field(&start.get(0), "body"), "?purpose=substitute");
+    let search = field(&start.get(0), "body").as_string().unwrap();
+    assert!(
+        search.starts_with("?purpose=substitute&return_to="),
+        "{search}"
+    );
     message_from_popup(js(
         r#"{"type":"motp:identity","state":"st-1","status":"succeeded"}"#,
     ));

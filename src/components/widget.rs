@@ -5,8 +5,8 @@ use crate::api::Client;
 use crate::effects::{run, Refs};
 use crate::hooks::clock::use_clock;
 use crate::hooks::identity_watch::use_identity_watch;
-use crate::i18n::{strings, Lang};
-use crate::state::{Action, Check, Screen, State};
+use crate::i18n::{self, strings, Lang};
+use crate::state::{Action, Purpose, Screen, State};
 use crate::views::check_panel::{check_panel, CheckPanelProps};
 use crate::views::code_form::{code_form, CodeFormProps};
 use crate::views::panel::{panel, PanelProps};
@@ -15,12 +15,46 @@ use std::rc::Rc;
 use web_sys::{HtmlElement, Window};
 use yew::prelude::*;
 
+/// From this window width (CSS px) the widget shows the reasons a code fails without being asked.
+const WIDE_WINDOW_PX: f64 = 600.0;
+
 #[derive(Properties, PartialEq)]
 pub struct WidgetProps {
     pub client: Client,
     pub lang: Lang,
     /// The element the LMS mounted the widget on: events are dispatched there.
     pub host: HtmlElement,
+    /// The check this page came back from (`#motp-reset=…` / `#motp-substitute=…`), if any.
+    pub resume: Option<(String, Purpose)>,
+}
+
+/// An in-app browser, where a popup does not open or opens without a way back to this page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InApp {
+    /// KakaoTalk's, which can hand the page to the phone's own browser.
+    KakaoTalk,
+    Other,
+}
+
+/// Which in-app browser `user_agent` is: KakaoTalk, Naver, Line, Instagram, Facebook, or an
+/// Android WebView (`; wv)`); `None` for a browser of its own.
+pub fn in_app_browser(user_agent: &str) -> Option<InApp> {
+    const OTHERS: [&str; 6] = [
+        "NAVER(inapp",
+        " Line/",
+        "Instagram",
+        "FBAN/",
+        "FBAV/",
+        "; wv)",
+    ];
+    if user_agent.contains("KAKAOTALK") {
+        Some(InApp::KakaoTalk)
+    } else {
+        OTHERS
+            .iter()
+            .any(|m| user_agent.contains(m))
+            .then_some(InApp::Other)
+    }
 }
 
 /// [`State`] with a counter, so the same effects twice in a row still run twice.
@@ -43,7 +77,7 @@ impl Reducible for Machine {
 #[function_component]
 pub fn Widget(props: &WidgetProps) -> Html {
     let machine = use_reducer(|| Machine {
-        state: State::default(),
+        state: State::resuming(props.resume.clone()),
         seq: 0,
     });
     let input_ref = use_node_ref();
@@ -70,11 +104,8 @@ pub fn Widget(props: &WidgetProps) -> Html {
 
     let state = &machine.state;
     let now = use_clock(state.screen == Screen::Code);
-    // The check the popup is running, watched until it is decided.
-    let watching = match &state.check {
-        Check::Waiting { state: check } => Some(check.clone()),
-        _ => None,
-    };
+    // The check the popup is running (or this page came back from), watched until it is decided.
+    let watching = state.check.watched().cloned();
     {
         let d = machine.dispatcher();
         use_identity_watch(
@@ -100,6 +131,10 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 busy: state.busy,
                 notice: &state.notice,
                 seconds_left: state.seconds_left(now, CODE_STEP_SECONDS as i64),
+                wide: web_sys::window()
+                    .and_then(|w| w.inner_width().ok())
+                    .and_then(|w| w.as_f64())
+                    .is_none_or(|w| w >= WIDE_WINDOW_PX),
                 input_ref: input_ref.clone(),
                 oninput: Callback::from(move |text| d.dispatch(Action::Input(text))),
                 onsubmit: send(|| Action::Submit),
@@ -112,12 +147,29 @@ pub fn Widget(props: &WidgetProps) -> Html {
             html! { <p>{ s.verified_body }</p> },
         )),
         Screen::Locked | Screen::HrdUnavailable { .. } => {
+            let window = web_sys::window();
+            let in_app = window
+                .as_ref()
+                .and_then(|w| w.navigator().user_agent().ok())
+                .and_then(|ua| in_app_browser(&ua));
+            // KakaoTalk hands the page to the phone's own browser, where popups work.
+            let external = (in_app == Some(InApp::KakaoTalk))
+                .then(|| window.as_ref()?.location().href().ok())
+                .flatten()
+                .map(|here| {
+                    format!(
+                        "kakaotalk://web/openExternal?url={}",
+                        js_sys::encode_uri_component(&here)
+                    )
+                });
             let onstart = {
                 let (dispatcher, popup) = (machine.dispatcher(), popup.clone());
                 Callback::from(move |_| {
                     // Opened here, inside the click, so pop-up blockers allow it; navigated once
-                    // the server has prepared the check.
+                    // the server has prepared the check. Not in an in-app browser: the check runs
+                    // in this window instead.
                     let opened = web_sys::window()
+                        .filter(|_| in_app.is_none())
                         .and_then(|w| {
                             w.open_with_url_and_target_and_features(
                                 "about:blank",
@@ -142,6 +194,8 @@ pub fn Widget(props: &WidgetProps) -> Html {
                         onstart: onstart.clone(),
                         onback: send(|| Action::BackToCode),
                         oncancel: send(|| Action::CancelCheck),
+                        here: in_app.is_some(),
+                        external: external.clone(),
                     },
                 )
             };
@@ -230,12 +284,37 @@ pub fn Widget(props: &WidgetProps) -> Html {
             .action(s.retry, send(|| Action::Reload)),
         ),
     };
+    // HRD's EVAL_CD named in the widget's language; the server's label for a code it does not know.
+    let eval = i18n::eval_name(props.lang, &state.eval_cd).unwrap_or(&state.eval_label);
     html! {
         <div class="motp" lang={props.lang.code()}>
             <h1 class="title">{ s.title }
-                if !state.eval_label.is_empty() { <span class="badge">{ state.eval_label.clone() }</span> }
+                if !eval.is_empty() { <span class="badge">{ eval }</span> }
             </h1>
             { body }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{in_app_browser, InApp};
+
+    #[test]
+    fn in_app_browsers_are_told_apart() {
+        let kakao = "Mozilla/5.0 (Linux; Android 14; SM-S918N Build/UP1A; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0 Mobile Safari/537.36 KAKAOTALK 10.4.5";
+        assert_eq!(in_app_browser(kakao), Some(InApp::KakaoTalk));
+        let naver = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 NAVER(inapp; search; 2000; 12.1.1)";
+        let instagram = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 312.0.0.32.112";
+        let webview = "Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3A; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0 Mobile Safari/537.36";
+        for ua in [naver, instagram, webview] {
+            assert_eq!(in_app_browser(ua), Some(InApp::Other), "{ua}");
+        }
+        let chrome = "Mozilla/5.0 (Linux; Android 14; SM-S918N) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
+        let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1";
+        let samsung = "Mozilla/5.0 (Linux; Android 14; SM-S918N) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0 Mobile Safari/537.36";
+        for ua in [chrome, safari, samsung] {
+            assert_eq!(in_app_browser(ua), None, "{ua}");
+        }
     }
 }

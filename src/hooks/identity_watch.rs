@@ -77,7 +77,7 @@ fn watch(client: Client, popup: Popup, state: String, ondone: Callback<Action>) 
         })
     };
     let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-    let poll = Interval::new(POLL_MS, move || {
+    let ask = move || {
         let (client, state, ondone) = (client.clone(), state.clone(), ondone.clone());
         let popup = popup.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -96,7 +96,11 @@ fn watch(client: Client, popup: Popup, state: String, ondone: Callback<Action>) 
                 _ => {}
             }
         });
-    });
+    };
+    // Once at once (a page back from a check run in this window has its answer waiting), then
+    // every few seconds.
+    ask();
+    let poll = Interval::new(POLL_MS, ask);
     move || {
         drop(poll);
         let _ = window

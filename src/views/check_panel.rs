@@ -20,20 +20,32 @@ pub struct CheckPanelProps {
     pub onback: Callback<()>,
     /// Gives up the check in progress (the window was lost, or the trainee changed their mind).
     pub oncancel: Callback<()>,
+    /// The check will run in this window (no popups here): the trainee is told before tapping.
+    pub here: bool,
+    /// In KakaoTalk's browser: the address that opens this page in the phone's own browser.
+    pub external: Option<String>,
 }
 
 pub fn check_panel(s: &Strings, props: CheckPanelProps) -> Html {
     let reopen = (s.reopen_window, props.onstart.clone());
     let start = (props.start_label, props.onstart);
     let (status, action) = match &props.check {
-        Check::Idle => (None, Some(start)),
-        Check::Starting => (Some(s.unlock_starting), None),
+        // Where the check will open, said before the tap.
+        Check::Idle => (
+            Some(if props.here {
+                s.check_opens_here
+            } else {
+                s.check_opens_popup
+            }),
+            Some(start),
+        ),
+        Check::Starting { .. } => (Some(s.unlock_starting), None),
         // Every wait has a way out: the window again, or cancel.
         Check::Waiting { .. } => (Some(s.unlock_waiting), Some(reopen)),
+        Check::Returning { .. } => (Some(s.check_returning), None),
         Check::Finishing { .. } => (Some(s.unlock_resetting), None),
         Check::Problem(problem) => {
             let (text, back_to_code) = match problem {
-                CheckProblem::PopupBlocked => (s.popup_blocked, false),
                 CheckProblem::PopupClosed => (s.popup_closed, false),
                 CheckProblem::CheckFailed => (s.check_failed, false),
                 CheckProblem::Mismatch => (s.identity_mismatch, false),
@@ -67,6 +79,9 @@ pub fn check_panel(s: &Strings, props: CheckPanelProps) -> Html {
             <div class="notice" data-tone={problem.then_some("error")} aria-live="polite" role="status">
                 { for status }
             </div>
+            if let Some(href) = props.external.filter(|_| matches!(props.check, Check::Idle | Check::Problem(_))) {
+                <p><a {href}>{ s.open_in_browser }</a></p>
+            }
         </>
     };
     panel(p)

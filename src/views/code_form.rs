@@ -6,7 +6,6 @@
 
 use crate::i18n::{self, strings, Lang};
 use crate::state::Notice;
-use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -17,13 +16,16 @@ pub struct CodeFormProps<'a> {
     pub notice: &'a Option<Notice>,
     /// Seconds until the phone shows a new code.
     pub seconds_left: i64,
+    /// The window is wide enough to show the reasons a code fails unasked.
+    pub wide: bool,
     pub input_ref: NodeRef,
     pub oninput: Callback<String>,
     pub onsubmit: Callback<()>,
 }
 
-/// Keeps digits only (full-width ones as they are: the shared rules convert them), so a pasted
-/// "123 456" or "123-456" fits the 6-character field.
+/// Keeps digits only (full-width ones as they are: the shared rules convert them), so a pasted or
+/// autofilled "123 456" or "123-456" becomes the six digits. Nothing is cut: a seventh digit stays
+/// for the trainee to see and the shared rules to explain.
 fn digits_only(text: &str) -> String {
     text.chars()
         .filter(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
@@ -32,31 +34,18 @@ fn digits_only(text: &str) -> String {
 
 pub fn code_form(props: CodeFormProps) -> Html {
     let s = strings(props.lang);
+    // Every change of the field (typing, paste, the keyboard's SMS or password-manager fill) goes
+    // through here: no `maxlength`, which would cut "123 456" to "123 45" before any handler ran.
     let oninput = {
         let cb = props.oninput.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            cb.emit(input.value());
-        })
-    };
-    let onpaste = {
-        let cb = props.oninput.clone();
-        Callback::from(move |e: Event| {
-            let Some(text) = e
-                .dyn_ref::<web_sys::ClipboardEvent>()
-                .and_then(|c| c.clipboard_data())
-                .and_then(|d| d.get_data("text").ok())
-            else {
-                return;
-            };
-            let digits = digits_only(&text);
-            // Only take over when the paste holds more than the field's 6 characters would keep.
-            if digits != text {
-                e.prevent_default();
-                let input: HtmlInputElement = e.target_unchecked_into();
+            let typed = input.value();
+            let digits = digits_only(&typed);
+            if digits != typed {
                 input.set_value(&digits);
-                cb.emit(digits);
             }
+            cb.emit(digits);
         })
     };
     let onsubmit = {
@@ -83,7 +72,9 @@ pub fn code_form(props: CodeFormProps) -> Html {
                     if *remaining <= 1 {
                         <span class="last-attempt">{ s.last_attempt }</span>
                     }
-                    <details open={*failures >= 2}>
+                    // Open from the second failure, where it has the room: on a phone the open
+                    // list would push the field and the last-attempt warning off the screen.
+                    <details open={*failures >= 2 && props.wide}>
                         <summary>{ s.why_wrong_title }</summary>
                         <ul>{ for s.why_wrong.iter().map(|r| html! { <li>{ *r }</li> }) }</ul>
                     </details>
@@ -123,13 +114,11 @@ pub fn code_form(props: CodeFormProps) -> Html {
                     type="text"
                     inputmode="numeric"
                     autocomplete="one-time-code"
-                    maxlength="6"
                     spellcheck="false"
                     aria-describedby="motp-code-hint motp-notice"
                     aria-invalid={ if invalid { "true" } else { "false" } }
                     value={props.input.to_string()}
                     {oninput}
-                    {onpaste}
                 />
                 <button type="submit" class="primary" disabled={props.busy} aria-disabled={props.busy.to_string()}>
                     { if props.busy { s.submitting } else { s.submit } }

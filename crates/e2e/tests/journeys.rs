@@ -539,6 +539,123 @@ async fn the_widget_reflows_at_320_px_and_200_percent_zoom() {
     .await;
 }
 
+/// A phone's in-app browser, where popups do not open (here the page's `window.open` returns
+/// nothing, at a 360×740 phone viewport): the lock screen says the check runs in this window; it
+/// does, and comes back to the lecture page, which lifts the lock with it — the check's id the
+/// only thing in the address, and gone from it afterwards — and the next code verifies.
+#[tokio::test]
+async fn without_popups_the_check_runs_in_this_window_and_comes_back_unlocked() {
+    Harness::journey("same_window", |h| async move {
+        h.browser.set_window_size(360, 740).await?;
+        h.browser.goto(&h.url("/")).await?;
+        h.in_widget("motp", "#motp-code").await?;
+        let right = phone_code(&h, T0);
+        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+        for n in 1..=5 {
+            h.submit_wrong(&wrong, n).await?;
+        }
+        // No popups here, as in KakaoTalk's browser.
+        h.browser
+            .execute("window.open = () => null", vec![])
+            .await?;
+        h.in_widget("motp", ".panel button.primary")
+            .await?
+            .click()
+            .await?;
+        // The check's page, in this window (waits that survive navigation: WebDriver's own).
+        h.phone_check_here("홍길동", "01012345678", None).await?;
+        // Back on the lecture page: the widget takes the check up and lifts the lock.
+        h.browser.wait().for_element(Locator::Id("video")).await?;
+        h.widget_text_containing("motp", "잠금이 풀렸습니다")
+            .await?;
+        let hash = h.browser.execute("return location.hash", vec![]).await?;
+        check!(
+            hash == "",
+            "the check's id is taken off the address: {hash}"
+        );
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
+        check!(sandbox.logs(Some("reset")).len() == 1, "one user_reset");
+        h.submit(&right).await?;
+        h.lecture_plays().await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// The lecture below the widget stays where it is while the widget loads (the loader reserves the
+/// first screen's height: cumulative layout shift as Chromium measures it), and on a phone the
+/// last-attempt warning keeps its list of reasons closed (it was 908 px tall at 360 px).
+#[tokio::test]
+async fn the_page_does_not_move_as_the_widget_loads() {
+    Harness::journey("layout_shift", |h| async move {
+        // Every layout shift since the page started loading (buffered), not caused by input.
+        const SHIFT: &str = "const done = arguments[0]; let sum = 0;
+            new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) sum += e.value; })
+                .observe({ type: 'layout-shift', buffered: true });
+            setTimeout(() => done(sum), 0);";
+        const HEIGHT: &str = "const r = document.getElementById('motp').getBoundingClientRect(); return r.width + 'x' + r.height";
+        for width in [320, 330, 345, 360, 412, 1024] {
+            h.browser.set_window_size(width, 900).await?;
+            h.browser.goto(&h.url("/")).await?;
+            h.in_widget("motp", "#motp-code").await?;
+            let shift = h.browser.execute_async(SHIFT, vec![]).await?;
+            let height = h.browser.execute(HEIGHT, vec![]).await?;
+            eprintln!("at {width} px: layout shift {shift}, widget {height} px");
+            let shift = shift.as_f64().unwrap_or(f64::MAX);
+            check!(shift <= 0.02, "at {width} px the page moved: layout shift {shift}");
+        }
+        // The demo page itself goes compressed (what Lighthouse's first load measures).
+        let sizes = h
+            .browser
+            .execute("const n = performance.getEntriesByType('navigation')[0]; return [n.encodedBodySize, n.decodedBodySize]", vec![])
+            .await?;
+        let compressed = sizes[0].as_f64().zip(sizes[1].as_f64()).is_some_and(|(e, d)| e * 2.0 < d);
+        check!(compressed, "the demo page is sent uncompressed: {sizes} (encoded, decoded)");
+        h.browser.set_window_size(360, 900).await?;
+        let wrong = format!("{:06}", (phone_code(&h, T0).parse::<u32>()? + 3) % 1_000_000);
+        for n in 1..=4 {
+            h.submit_wrong(&wrong, n).await?;
+        }
+        let open = h
+            .browser
+            .execute("return document.getElementById('motp').shadowRoot.querySelector('details').open", vec![])
+            .await?;
+        let height = h.browser.execute(HEIGHT, vec![]).await?;
+        eprintln!("last attempt at 360 px: widget {height} px, reasons open: {open}");
+        check!(open == false, "the reasons are open at 360 px");
+        let tall = height.as_str().and_then(|s| s.split('x').nth(1)?.parse::<f64>().ok());
+        check!(tall.is_some_and(|t| t <= 600.0), "last attempt at 360 px: {height} px");
+        Ok(())
+    })
+    .await;
+}
+
+/// An LMS page that mounts on an element that is not there (a typo in its id) is told so at once,
+/// by a thrown TypeError, not by a handle that fails later.
+#[tokio::test]
+async fn mounting_on_a_missing_element_throws_at_once() {
+    Harness::journey("mount_null", |h| async move {
+        h.browser.goto(&h.url("/")).await?;
+        h.in_widget("motp", "#motp-code").await?;
+        let thrown = h
+            .browser
+            .execute(
+                "try { MotpWidget.mount(document.getElementById('no-such-id')); return 'no error'; }
+                 catch (e) { return e.name + ': ' + e.message; }",
+                vec![],
+            )
+            .await?;
+        let thrown = thrown.as_str().unwrap_or_default();
+        check!(
+            thrown
+                .starts_with("TypeError: MotpWidget.mount: the first argument must be an element"),
+            "mount(null): {thrown}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
 /// The deployment every LMS has: the lecture page on the LMS's origin, the widget and the API on
 /// `motp-server`'s. Here the page is opened at `localhost` and loads everything from `127.0.0.1`
 /// (two origins to the browser): the loader, the module and the wasm (CORS), the API calls, and the

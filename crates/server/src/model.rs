@@ -137,6 +137,8 @@ stored_as_text! {
         LmsAttested = "lms-attested",
         /// A page served by this server that plays the carrier check (sandbox mode only).
         Sandbox = "sandbox",
+        /// NICE 본인확인 (통합형) with the institution's own contract, spoken by the gateway.
+        Nice = "nice",
     }
 }
 
@@ -179,6 +181,35 @@ pub struct IdentityCheck {
     pub trndt: Option<String>,
     pub name: Option<String>,
     pub tel: Option<String>,
+    /// The LMS page to go back to when the check runs in the trainee's own window.
+    pub return_to: Option<String>,
+}
+
+/// A NICE crypto token (E3): what derives its keys, for whichever instance gets the result back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NiceCryptoToken {
+    pub token_version_id: String,
+    pub tenant: String,
+    pub req_dtim: String,
+    pub req_no: String,
+    pub token_val: String,
+    pub site_code: String,
+    pub expires_at: i64,
+}
+
+impl NiceCryptoToken {
+    pub fn keys(&self) -> nice_identity::Keys {
+        nice_identity::Keys::derive(&self.req_dtim, &self.req_no, &self.token_val)
+    }
+}
+
+/// A request sealed for a check: NICE's `requestno` (at most 30 characters) → the check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NiceRequest {
+    pub requestno: String,
+    pub check_id: String,
+    pub token_version_id: String,
+    pub created_at: i64,
 }
 
 /// A new check, as `POST /v1/identity/start` creates it.
@@ -189,6 +220,7 @@ pub struct NewIdentityCheck<'a> {
     pub provider: ProviderKind,
     pub origin: &'a str,
     pub purpose: Purpose,
+    pub return_to: Option<&'a str>,
 }
 
 /// How long a started check may take, and how long a finished one stays usable.
@@ -342,6 +374,7 @@ mod tests {
             trndt: None,
             name: None,
             tel: None,
+            return_to: None,
         }
     }
 

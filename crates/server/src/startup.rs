@@ -11,6 +11,7 @@ use crate::store::{Checkpoints, Store};
 use crate::tenant::{ProviderKind, Tenants, SANDBOX_CREDENTIAL_PREFIX};
 use crate::upstream::emon::EmonClient;
 use crate::upstream::hrd::HrdClient;
+use crate::upstream::nice::NiceClient;
 use hrd_sandbox::{Sandbox, SandboxConfig};
 use motp_protocol::clock::AdjustableClock;
 use std::net::SocketAddr;
@@ -115,6 +116,13 @@ pub fn tenants(args: &ServeArgs, mode: Mode, addr: SocketAddr) -> Result<Tenants
                     "tenant {}: sandbox mode takes only sandbox credentials (a secret and an \
                      api_key starting with \"{SANDBOX_CREDENTIAL_PREFIX}\"), never an \
                      institution's real ones",
+                    t.id
+                ))
+            }
+            Mode::Sandbox if t.identity_provider == ProviderKind::Nice && !t.nice.is_loopback() => {
+                return Err(format!(
+                    "tenant {}: sandbox mode calls no real NICE host: nice_api_url and \
+                     nice_window_url must be this machine's (the emulator, under /nice)",
                     t.id
                 ))
             }
@@ -231,6 +239,7 @@ pub async fn start_with(
         store: Store::open(&args.database_url).await?,
         hrd: HrdClient::new(&hrd_url, hrd_timeout),
         emon: EmonClient::new(&emon_url, &emon_api_url, hrd_timeout),
+        nice: NiceClient::new(hrd_timeout),
         tenants,
         clock,
         limits: Limits::new(args.per_trainee_per_minute, args.per_ip_per_minute),

@@ -58,6 +58,70 @@ pub struct Tenant {
     /// The institution's agent pk for `X-TQIAPI-USER`.
     #[serde(default)]
     pub emon_api_user: String,
+    /// `nice`: the institution's own NICE 본인확인 (통합형) contract.
+    #[serde(default, flatten)]
+    pub nice: NiceSettings,
+}
+
+/// A tenant's NICE contract (`identity_provider = "nice"`): what NICE's API portal gives the
+/// institution, and where NICE is (its production hosts unless a test or the demo says otherwise).
+#[derive(Clone, Deserialize)]
+pub struct NiceSettings {
+    #[serde(default)]
+    pub nice_client_id: String,
+    /// In the file, or in the environment variable named by `nice_client_secret_env`.
+    #[serde(default)]
+    pub nice_client_secret: String,
+    #[serde(default)]
+    pub nice_client_secret_env: Option<String>,
+    #[serde(default = "nice_product_id")]
+    pub nice_product_id: String,
+    /// A pre-issued access token (NICE's last about 50 years), in the environment variable this
+    /// names; otherwise the gateway asks for one.
+    #[serde(default)]
+    pub nice_access_token_env: Option<String>,
+    #[serde(skip)]
+    pub nice_access_token: Option<String>,
+    /// NICE's API (token endpoints).
+    #[serde(default = "nice_api_url")]
+    pub nice_api_url: String,
+    /// NICE's standard window, where the trainee's browser is sent.
+    #[serde(default = "nice_window_url")]
+    pub nice_window_url: String,
+}
+
+fn nice_product_id() -> String {
+    nice_identity::PRODUCT_ID.into()
+}
+fn nice_api_url() -> String {
+    "https://svc.niceapi.co.kr:22001".into()
+}
+fn nice_window_url() -> String {
+    "https://nice.checkplus.co.kr/CheckPlusSafeModel/service.cb".into()
+}
+
+impl Default for NiceSettings {
+    fn default() -> Self {
+        NiceSettings {
+            nice_client_id: String::new(),
+            nice_client_secret: String::new(),
+            nice_client_secret_env: None,
+            nice_product_id: nice_product_id(),
+            nice_access_token_env: None,
+            nice_access_token: None,
+            nice_api_url: nice_api_url(),
+            nice_window_url: nice_window_url(),
+        }
+    }
+}
+
+impl NiceSettings {
+    /// Whether both NICE addresses are this machine's (the sandbox's emulator).
+    pub fn is_loopback(&self) -> bool {
+        [&self.nice_api_url, &self.nice_window_url]
+            .iter()
+            .all(|u| url::Url::parse(u).is_ok_and(|u| crate::urls::is_loopback(&u)))
+    }
 }
 
 fn yes() -> bool {
@@ -153,6 +217,22 @@ impl Tenants {
                     )
                 })?;
             }
+            if t.identity_provider == ProviderKind::Nice {
+                let n = &t.nice;
+                if n.nice_client_id.is_empty() || n.nice_client_secret.is_empty() {
+                    return Err(format!(
+                        "tenant {}: identity_provider nice needs nice_client_id and nice_client_secret (or nice_client_secret_env)",
+                        t.id
+                    ));
+                }
+                for (what, url) in [
+                    ("nice_api_url", &n.nice_api_url),
+                    ("nice_window_url", &n.nice_window_url),
+                ] {
+                    crate::urls::upstream(what, url)
+                        .map_err(|e| format!("tenant {}: {e}", t.id))?;
+                }
+            }
             if map.insert(t.id.clone(), t).is_some() {
                 return Err("tenant ids must be unique".into());
             }
@@ -177,6 +257,16 @@ impl Tenants {
                 t.secret = std::env::var(var).map_err(|_| {
                     format!("tenant {}: environment variable {var} is not set", t.id)
                 })?;
+            }
+            if let Some(var) = &t.nice.nice_client_secret_env {
+                t.nice.nice_client_secret = std::env::var(var).map_err(|_| {
+                    format!("tenant {}: environment variable {var} is not set", t.id)
+                })?;
+            }
+            if let Some(var) = &t.nice.nice_access_token_env {
+                t.nice.nice_access_token = Some(std::env::var(var).map_err(|_| {
+                    format!("tenant {}: environment variable {var} is not set", t.id)
+                })?);
             }
             if let Some(var) = &t.api_key_env {
                 t.api_key = std::env::var(var).map_err(|_| {
@@ -207,6 +297,7 @@ impl Tenants {
             emon_api_key: String::new(),
             emon_api_key_env: None,
             emon_api_user: String::new(),
+            nice: NiceSettings::default(),
         }])
         .expect("the demo tenant is valid")
     }
@@ -267,6 +358,7 @@ mod tests {
             emon_api_key: String::new(),
             emon_api_key_env: None,
             emon_api_user: String::new(),
+            nice: NiceSettings::default(),
         }
     }
 
@@ -322,6 +414,64 @@ mod tests {
             assert!(!t.allows_origin(lookalike), "{lookalike}");
         }
         assert!(t.allows_origin("https://lms.example"));
+    }
+
+    #[test]
+    fn nice_needs_its_credentials_and_https() {
+        let long = "x".repeat(32);
+        let mut t = tenant(&["https://lms.example"], &long);
+        t.identity_provider = ProviderKind::Nice;
+        assert!(Tenants::new(vec![t.clone()]).is_err(), "no client id");
+        t.nice.nice_client_id = "client".into();
+        t.nice.nice_client_secret = "secret".into();
+        assert!(Tenants::new(vec![t.clone()]).is_ok(), "NICE's own hosts");
+        assert!(!t.nice.is_loopback());
+        t.nice.nice_api_url = "http://svc.niceapi.example".into();
+        assert!(
+            Tenants::new(vec![t.clone()]).is_err(),
+            "plain http elsewhere"
+        );
+        t.nice.nice_api_url = "http://127.0.0.1.evil.example/nice".into();
+        assert!(
+            Tenants::new(vec![t.clone()]).is_err(),
+            "a lookalike of loopback"
+        );
+        t.nice.nice_api_url = "http://127.0.0.1:8080/nice".into();
+        assert!(!t.nice.is_loopback(), "the window is still NICE's");
+        t.nice.nice_window_url = "http://127.0.0.1:8080/nice/CheckPlusSafeModel/service.cb".into();
+        assert!(Tenants::new(vec![t.clone()]).is_ok());
+        assert!(t.nice.is_loopback());
+    }
+
+    #[test]
+    fn nice_settings_read_from_toml_and_environment() {
+        let text = r#"
+[[tenants]]
+id = "kosa"
+agtid = "KOSA01"
+origins = ["https://lms.kosa.example"]
+secret = "a-signing-secret-of-thirty-two-bytes-long"
+api_key = "an-api-key-of-thirty-two-bytes-or-more-x"
+identity_provider = "nice"
+nice_client_id = "kosa-client"
+nice_client_secret_env = "MOTP_TEST_NICE_SECRET_KOSA"
+"#;
+        let dir = std::env::temp_dir().join(format!("motp-nice-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tenants.toml");
+        std::fs::write(&path, text).unwrap();
+        assert!(
+            Tenants::load(&path).is_err(),
+            "the secret's variable is missing"
+        );
+        std::env::set_var("MOTP_TEST_NICE_SECRET_KOSA", "from-the-environment");
+        let tenants = Tenants::load(&path).unwrap();
+        let nice = &tenants.get("kosa").unwrap().nice;
+        assert_eq!(nice.nice_client_secret, "from-the-environment");
+        assert_eq!(nice.nice_product_id, "2101979031");
+        assert_eq!(nice.nice_api_url, "https://svc.niceapi.co.kr:22001");
+        assert!(!format!("{:?}", tenants.get("kosa").unwrap()).contains("from-the-environment"));
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -183,7 +183,7 @@ fn readme_tomls() -> Vec<String> {
 #[tokio::test]
 async fn every_tenant_file_in_readme_starts_the_server_as_written() {
     let tomls = readme_tomls();
-    assert!(tomls.len() >= 2, "README's tenant files");
+    assert!(tomls.len() >= 3, "README's tenant files");
     // The variables README's production example names, as an operator would set them.
     std::env::set_var(
         "MOTP_TENANT_SECRET_KOSA",
@@ -192,6 +192,10 @@ async fn every_tenant_file_in_readme_starts_the_server_as_written() {
     std::env::set_var(
         "MOTP_TENANT_API_KEY_KOSA",
         "kosa-api-key-from-the-environment-012345678",
+    );
+    std::env::set_var(
+        "MOTP_NICE_SECRET_KOSA",
+        "kosa-nice-secret-from-the-environment",
     );
     for toml in tomls {
         let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,6 @@
 //! `make bench`: the gateway's speed and memory, measured against the HRD sandbox on loopback, and
-//! the widget's size and time to interactive in headless Chromium. Reports; never asserts.
+//! the widget's size and time to interactive in headless Chromium, and Lighthouse's scores for the
+//! demo page. Reports; never asserts.
 //! Writes the table to `docs/benchmarks.md` with the machine, the date and the command.
 //!
 //! Bounded in count and time, loopback only: the sandbox runs in this process, `motp-server`
@@ -558,6 +559,83 @@ async fn main() -> Result<(), BoxError> {
         "≤ 100 ms".into(),
     ));
     let _ = browser.close().await;
+
+    // 5. Lighthouse on the demo page, as a trainee's phone gets it: its default mobile profile
+    // with simulated throttling (slow 4G, 4x slower CPU). Median of 3 runs for each figure.
+    let mut runs: Vec<serde_json::Value> = Vec::new();
+    for i in 0..3 {
+        let out = dir.path().join(format!("lighthouse-{i}.json"));
+        let profile = dir.path().join(format!("lighthouse-chrome-{i}"));
+        let status = Command::new("tools/lighthouse/node_modules/.bin/lighthouse")
+            .arg(format!("http://{demo_listen}/"))
+            .args([
+                "--quiet",
+                "--output=json",
+                "--only-categories=performance,accessibility,best-practices",
+            ])
+            .arg(format!("--output-path={}", out.display()))
+            .arg(format!(
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage \
+                 --disable-background-networking --disable-component-update --disable-sync \
+                 --no-first-run --user-data-dir={}",
+                profile.display()
+            ))
+            .env("CHROME_PATH", "/usr/bin/chromium")
+            .status()
+            .await?;
+        if !status.success() {
+            return Err(format!(
+                "lighthouse failed ({status}): is it installed (make bench does)?"
+            )
+            .into());
+        }
+        runs.push(serde_json::from_slice(&std::fs::read(&out)?)?);
+    }
+    // The median of one figure over the runs, and every run's value.
+    let figure = |pointer: &str| -> (f64, Vec<f64>) {
+        let each: Vec<f64> = runs
+            .iter()
+            .map(|r| {
+                r.pointer(pointer)
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(f64::NAN)
+            })
+            .collect();
+        let mut sorted = each.clone();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        (percentile(&sorted, 0.5), each)
+    };
+    let listed = |each: &[f64], digits: usize| {
+        each.iter()
+            .map(|v| format!("{v:.digits$}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (what, pointer, target) in [
+        ("performance", "/categories/performance/score", "≥ 0.98"),
+        ("accessibility", "/categories/accessibility/score", "1.0"),
+        ("best practices", "/categories/best-practices/score", "1.0"),
+    ] {
+        let (median, each) = figure(pointer);
+        rows.push(Row(
+            format!("Lighthouse {what}, demo page, mobile, simulated throttling (median of 3)"),
+            format!("{median:.2} (runs: {})", listed(&each, 2)),
+            target.into(),
+        ));
+    }
+    let (cls, each) = figure("/audits/cumulative-layout-shift/numericValue");
+    rows.push(Row(
+        "Lighthouse cumulative layout shift (median of 3)".into(),
+        format!("{cls:.3} (runs: {})", listed(&each, 3)),
+        "≤ 0.02".into(),
+    ));
+    let (tti, each) = figure("/audits/interactive/numericValue");
+    let each: Vec<f64> = each.iter().map(|ms| ms / 1000.0).collect();
+    rows.push(Row(
+        "Lighthouse time to interactive (median of 3)".into(),
+        format!("{:.2} s (runs: {})", tti / 1000.0, listed(&each, 2)),
+        "≤ 2.5 s".into(),
+    ));
     demo.start_kill()?;
 
     // Report.

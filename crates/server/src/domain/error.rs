@@ -33,6 +33,10 @@ pub enum Error {
     /// Over a limit (`limits`): come back in `retry_after` seconds.
     #[error("too many requests; retry in {retry_after} s")]
     RateLimited { retry_after: u64 },
+    /// The identity provider (NICE) did not answer or refused the gateway; the detail is logged
+    /// for the operator.
+    #[error("the identity check service is not answering; try again in a moment")]
+    ProviderUnavailable,
     /// A broken promise of our own (a vanished row, an unreadable payload); the detail is logged.
     #[error("internal error: {0}")]
     Internal(String),

@@ -1,6 +1,6 @@
 //! The phone identity check (휴대폰 본인인증) that lifts a lock or stands in for the code, behind
 //! [`IdentityProvider`]: `sandbox` (a page of this server that plays the carrier check, sandbox mode
-//! only) or `lms-attested` (the institution's own NICE/KCB/PASS page, whose server posts the signed
+//! only), `nice` (NICE 본인확인 spoken by this server, [`super::nice`]) or `lms-attested` (the institution's own NICE/KCB/PASS page, whose server posts the signed
 //! result back to us).
 //!
 //! The widget starts a check ([`start`]), opens the popup, and learns the result by the popup's
@@ -43,6 +43,18 @@ impl IdentityProvider for SandboxProvider {
     }
 }
 
+/// NICE 본인확인 with the institution's contract, run by this server (`domain::nice`).
+pub struct NiceProvider;
+
+impl IdentityProvider for NiceProvider {
+    fn name(&self) -> ProviderKind {
+        ProviderKind::Nice
+    }
+    fn popup_url(&self, check_id: &str) -> String {
+        format!("/v1/identity/nice/{check_id}")
+    }
+}
+
 /// The LMS's own verification page; its server posts the result to `/v1/identity/attestations`.
 pub struct LmsAttested<'a> {
     pub attest_url: &'a str,
@@ -66,19 +78,47 @@ impl IdentityProvider for LmsAttested<'_> {
 pub fn provider_of(tenant: &Tenant) -> Box<dyn IdentityProvider + '_> {
     match tenant.identity_provider {
         ProviderKind::Sandbox => Box::new(SandboxProvider),
+        ProviderKind::Nice => Box::new(NiceProvider),
         ProviderKind::LmsAttested => Box::new(LmsAttested {
             attest_url: tenant.attest_url.as_deref().unwrap_or_default(),
         }),
     }
 }
 
-/// `POST /v1/identity/start[?purpose=substitute]`: a new check for this trainee, started from the
-/// LMS page at `origin` (the only page the popup will report to).
+/// The longest `return_to` accepted (an LMS page's URL, query included).
+const MAX_RETURN_TO: usize = 2048;
+
+/// The LMS page a check returns to when it runs in the trainee's own window: an http(s) page of
+/// `origin` (the page the widget runs in), without credentials, its fragment dropped (the check's
+/// last page adds its own).
+fn return_page(return_to: &str, origin: &str) -> Result<String> {
+    let bad = |why: &str| Error::Invalid(format!("return_to: {why}"));
+    if return_to.len() > MAX_RETURN_TO {
+        return Err(bad("longer than 2048 characters"));
+    }
+    let mut url = url::Url::parse(return_to).map_err(|_| bad("not an absolute URL"))?;
+    if !matches!(url.scheme(), "http" | "https")
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(bad("an http(s) page, without user or password"));
+    }
+    if url.origin().ascii_serialization() != origin {
+        return Err(bad("a page of the origin the check starts from"));
+    }
+    url.set_fragment(None);
+    Ok(url.into())
+}
+
+/// `POST /v1/identity/start[?purpose=substitute][&return_to=…]`: a new check for this trainee,
+/// started from the LMS page at `origin` (the only page the popup will report to, and the only
+/// origin `return_to` may name).
 pub async fn start(
     gw: &Gateway,
     trainee: &Trainee,
     origin: Option<&str>,
     purpose: Option<&str>,
+    return_to: Option<&str>,
 ) -> Result<IdentityStart> {
     let purpose = match purpose {
         None | Some("reset") => Purpose::Reset,
@@ -95,6 +135,7 @@ pub async fn start(
         .ok_or_else(|| {
             Error::Invalid("identity checks start from the LMS page (Origin header)".into())
         })?;
+    let return_to = return_to.map(|r| return_page(r, origin)).transpose()?;
     let now = gw.now();
     limits::admit(gw, Door::IdentityStart(trainee), now).await?;
     limits::admit_pending_check(gw, trainee, now).await?;
@@ -107,6 +148,7 @@ pub async fn start(
         provider: provider.name(),
         origin,
         purpose,
+        return_to: return_to.as_deref(),
     };
     gw.store.create_identity_check(&check, now).await?;
     Ok(IdentityStart {
@@ -337,4 +379,30 @@ pub async fn sandbox_confirm(
     };
     record_result(gw, check, &record, now).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::return_page;
+
+    #[test]
+    fn a_check_returns_only_to_a_page_of_its_own_origin() {
+        let origin = "https://lms.example";
+        assert_eq!(
+            return_page("https://lms.example/course/3?x=1#old", origin).unwrap(),
+            "https://lms.example/course/3?x=1"
+        );
+        for bad in [
+            "https://evil.example/",
+            "https://lms.example.evil.example/",
+            "https://user:pw@lms.example/",
+            "javascript:alert(1)",
+            "/course/3",
+            "http://lms.example/",
+        ] {
+            assert!(return_page(bad, origin).is_err(), "{bad}");
+        }
+        let long = format!("https://lms.example/{}", "a".repeat(2048));
+        assert!(return_page(&long, origin).is_err());
+    }
 }

@@ -4,7 +4,8 @@
 //!
 //! - [`jwt`]: launch tokens, receipts and attestations; [`trainee`]: who a request is about;
 //! - [`code_check`]: the 6-digit code, decided by HRD's answer alone;
-//! - [`identity`]: the phone identity check (providers, start, status, results);
+//! - [`identity`]: the phone identity check (providers, start, status, results); [`nice`]: NICE
+//!   본인확인 run by the gateway itself;
 //! - [`lock_reset`]: lifting a lock with a check; [`substitute`]: a check standing in for the code;
 //! - [`receipts`]: an LMS redeeming a receipt; [`receipt_keys`]: the keys that sign receipts;
 //! - [`outbox`]: sending what HRD must receive;
@@ -19,6 +20,7 @@ pub mod identity;
 pub mod jwt;
 pub mod limits;
 pub mod lock_reset;
+pub mod nice;
 pub mod outbox;
 pub mod receipt_keys;
 pub mod receipts;
@@ -31,6 +33,7 @@ use crate::store::Store;
 use crate::tenant::Tenants;
 use crate::upstream::emon::EmonClient;
 use crate::upstream::hrd::HrdClient;
+use crate::upstream::nice::NiceClient;
 use motp_protocol::clock::SharedClock;
 
 /// Everything a use case may touch: the tenants, the store, HRD and e-mon, the clock and the
@@ -40,6 +43,8 @@ pub struct Gateway {
     pub store: Store,
     pub hrd: HrdClient,
     pub emon: EmonClient,
+    /// NICE's token endpoints, for tenants with their own NICE contract.
+    pub nice: NiceClient,
     pub clock: SharedClock,
     pub limits: limits::Limits,
     /// Wakes the outbox worker when something is queued.

@@ -95,6 +95,7 @@ impl AppError {
                 Error::ReceiptMismatch => (StatusCode::CONFLICT, "receipt_mismatch"),
                 Error::SubstituteNotAvailable => (StatusCode::CONFLICT, "substitute_not_available"),
                 Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+                Error::ProviderUnavailable => (StatusCode::BAD_GATEWAY, "provider_unavailable"),
                 Error::Internal(_) | Error::Store(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "internal")
                 }

@@ -22,6 +22,8 @@ pub fn routes() -> Router<AppState> {
 pub(crate) struct StartQuery {
     /// `reset` (lift a lock, the default) or `substitute` (stand in for the code while HRD is down).
     purpose: Option<String>,
+    /// The LMS page to come back to when the check runs in the trainee's own window.
+    return_to: Option<String>,
 }
 
 /// `POST /v1/identity/start[?purpose=substitute]`: a new check for the trainee of the launch token.
@@ -40,7 +42,14 @@ pub(crate) async fn start(
 ) -> Result<Json<IdentityStart>, AppError> {
     // The popup reports to the page the widget runs in, and only to it.
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let started = identity::start(&state.gateway, &trainee, origin, q.purpose.as_deref()).await?;
+    let started = identity::start(
+        &state.gateway,
+        &trainee,
+        origin,
+        q.purpose.as_deref(),
+        q.return_to.as_deref(),
+    )
+    .await?;
     Ok(Json(started))
 }
 

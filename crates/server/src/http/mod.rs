@@ -3,12 +3,14 @@
 //! nothing else. Outcomes carry their own status (`motp_protocol::api`); errors are [`AppError`].
 
 pub mod admin;
+pub mod check_pages;
 pub mod code_check;
 pub mod error;
 pub mod extract;
 pub mod identity;
 pub mod lock_reset;
 pub mod metrics;
+pub mod nice;
 pub mod openapi;
 pub mod receipts;
 pub mod sandbox;
@@ -134,6 +136,7 @@ pub fn app(state: AppState) -> Router {
     let mut api = Router::new()
         .merge(code_check::routes())
         .merge(identity::routes())
+        .merge(nice::routes())
         .merge(lock_reset::routes())
         .merge(substitute::routes())
         .merge(receipts::routes())

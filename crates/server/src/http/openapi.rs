@@ -46,6 +46,9 @@ pub(crate) enum InvalidOrMalformed {
         super::identity::start,
         super::identity::status,
         super::identity::attestation,
+        super::nice::window,
+        super::nice::returned_get,
+        super::nice::returned_post,
         super::lock_reset::reset,
         super::substitute::complete,
         super::receipts::redeem,
@@ -62,6 +65,7 @@ pub(crate) enum InvalidOrMalformed {
     tags(
         (name = "trainee", description = "the widget, with the LMS's launch token"),
         (name = "lms", description = "the LMS's own server"),
+        (name = "provider", description = "an identity provider's return (NICE)"),
         (name = "admin", description = "an institution's operators, with the tenant's API key"),
         (name = "operations", description = "health and this document"),
     )

@@ -6,7 +6,7 @@ use crate::model::{CheckStatus, IdentityCheck, NewIdentityCheck, ProviderRecord,
 
 /// The columns of [`Row`], in its field order (`state` is the wire's name for the check id).
 const COLUMNS: &str = "state AS check_id, tenant, usrid, provider, origin, purpose, status, \
-     created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel";
+     created_at, completed_at, sms_code, result_code, trnid, trndt, name, tel, return_to";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -25,6 +25,7 @@ struct Row {
     trndt: Option<String>,
     name: Option<String>,
     tel: Option<String>,
+    return_to: Option<String>,
 }
 
 impl TryFrom<Row> for IdentityCheck {
@@ -46,6 +47,7 @@ impl TryFrom<Row> for IdentityCheck {
             trndt: r.trndt,
             name: r.name,
             tel: r.tel,
+            return_to: r.return_to,
         })
     }
 }
@@ -61,7 +63,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO identity_checks (state, tenant, usrid, provider, origin, purpose, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO identity_checks (state, tenant, usrid, provider, origin, purpose, status, created_at, return_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(c.check_id)
         .bind(c.tenant)
@@ -71,6 +73,7 @@ impl Store {
         .bind(c.purpose.as_str())
         .bind(CheckStatus::Pending.as_str())
         .bind(now)
+        .bind(c.return_to)
         .execute(&self.writes)
         .await?;
         Ok(())

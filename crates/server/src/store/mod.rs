@@ -11,6 +11,7 @@
 mod attempts;
 mod audit;
 mod identity_checks;
+mod nice;
 mod outbox;
 mod rate_seconds;
 mod receipt_keys;

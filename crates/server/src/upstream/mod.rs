@@ -1,9 +1,10 @@
-//! The services the gateway calls: HRD's mOTP API ([`hrd`]) and e-mon's identity-check logs
-//! ([`emon`]). Every call goes through [`instrumented`], which counts HRD's answer codes and
+//! The services the gateway calls: HRD's mOTP API ([`hrd`]), e-mon's identity-check logs
+//! ([`emon`]) and NICE 본인확인's token endpoints ([`nice`]). Every call goes through [`instrumented`], which counts HRD's answer codes and
 //! latency, and tells a timeout apart from an unreachable host.
 
 pub mod emon;
 pub mod hrd;
+pub mod nice;
 
 use std::future::Future;
 use std::time::{Duration, Instant};

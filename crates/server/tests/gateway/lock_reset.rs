@@ -194,3 +194,55 @@ async fn hrd_refusing_the_reset_spends_the_check() {
     let (status, body) = w.reset_with(&stranger, state).await;
     assert_eq!((status, body["status"].as_str()), (409, Some("refused")));
 }
+
+/// In the trainee's own window (an in-app browser): the check starts with the LMS page to return
+/// to, which must be a page of the origin the check starts from; its last page goes back there
+/// with the check's id in the fragment only, and the check then lifts the lock as from a popup.
+#[tokio::test]
+async fn a_check_in_the_trainees_own_window_returns_to_the_lms_page() {
+    let w = world().await;
+    w.lock().await;
+    let start = |return_to: &'static str| {
+        w.http
+            .post(format!("{}/v1/identity/start", w.server.url()))
+            .query(&[("return_to", return_to)])
+            .bearer_auth(launch_token())
+            .header("Origin", ORIGIN)
+            .send()
+    };
+    for elsewhere in [
+        "https://evil.example/lecture",
+        "https://lms.kosa.example.evil.example/",
+        "javascript:alert(1)",
+    ] {
+        let res = start(elsewhere).await.unwrap();
+        assert_eq!(res.status(), 400, "{elsewhere}");
+        let body: Value = res.json().await.unwrap();
+        assert!(
+            body["message"].as_str().unwrap().contains("return_to"),
+            "{body}"
+        );
+    }
+    let page = format!("{ORIGIN}/lecture/3?chapter=3");
+    // The page's own fragment is dropped: the check's last page adds its own.
+    let res = start("https://lms.kosa.example/lecture/3?chapter=3#top")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let started: Value = res.json().await.unwrap();
+    let state = started["state"].as_str().unwrap();
+    let popup = format!(
+        "{}{}",
+        w.server.url(),
+        started["popup_url"].as_str().unwrap()
+    );
+    let done = common::sandbox_popup(&w.http, &popup, NAME, TEL).await;
+    let back = format!("\"{page}#motp-reset={state}\"");
+    assert!(done.contains(&back), "the last page goes back: {done}");
+    assert!(
+        !done.contains(TEL) && !done.contains(NAME),
+        "no personal data"
+    );
+    let (status, body) = w.reset_with(&launch_token(), state).await;
+    assert_eq!((status, body), (200, json!({"result": "unlocked"})));
+}

@@ -4,6 +4,7 @@
 //! the URL is the only key to a check.
 
 use crate::domain::identity::{self, SandboxCheck};
+use crate::http::check_pages::{done_page, escape, shell};
 use crate::http::{AppError, AppState};
 use crate::model::IdentityCheck;
 use axum::extract::{Path, State};
@@ -13,6 +14,8 @@ use axum::{Form, Router};
 use motp_protocol::api::IdentityStatus;
 use motp_protocol::input;
 use serde::Deserialize;
+
+const SANDBOX_BANNER: &str = r#"<p class="sandbox">샌드박스 본인인증입니다. 실제 통신사·NICE·KCB·PASS에 요청하지 않습니다.</p>"#;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -29,7 +32,7 @@ async fn pending_check(
     Ok(
         match identity::sandbox_check(&state.gateway, check_id).await? {
             SandboxCheck::Pending(check) => Ok(check),
-            SandboxCheck::Done(check, status) => Err(done_page(&check, status)),
+            SandboxCheck::Done(check, status) => Err(done_page(&check, status, None)),
             SandboxCheck::Unknown => Err(shell(
                 "본인인증",
                 "<p class=err>인증 요청을 찾을 수 없습니다. 창을 닫고 다시 시도하세요.</p>",
@@ -110,30 +113,7 @@ async fn confirm(
             "인증번호가 맞지 않습니다.",
         ));
     }
-    Ok(done_page(&check, IdentityStatus::Succeeded))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-fn shell(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        r#"<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><style>
-body{{font-family:system-ui,"Noto Sans KR",sans-serif;margin:0;background:#f4f6f9;color:#1f2937;word-break:keep-all;overflow-wrap:anywhere}}
-main{{max-width:420px;margin:0 auto;padding:20px}} h1{{font-size:1.2rem}} label{{display:block;margin:12px 0 4px;font-weight:600}}
-input,select{{font:inherit;padding:8px;width:100%;box-sizing:border-box;border:1px solid #94a3b8;border-radius:8px}}
-button{{font:inherit;margin-top:16px;padding:10px 16px;border:0;border-radius:8px;background:#1d4ed8;color:#fff;font-weight:600;width:100%}}
-.sandbox{{background:#fef3c7;border:1px solid #f59e0b;padding:8px;border-radius:8px;font-size:.9rem}} .err{{color:#b91c1c;font-weight:600}}
-.sms{{font-size:1.6rem;letter-spacing:4px;font-family:monospace}}
-</style></head><body><main><h1>{title}</h1>
-<p class="sandbox">샌드박스 본인인증입니다. 실제 통신사·NICE·KCB·PASS에 요청하지 않습니다.</p>{body}</main></body></html>"#
-    ))
+    Ok(done_page(&check, IdentityStatus::Succeeded, None))
 }
 
 fn step_one(check: &IdentityCheck, error: &str) -> Html<String> {
@@ -145,7 +125,7 @@ fn step_one(check: &IdentityCheck, error: &str) -> Html<String> {
     shell(
         "휴대폰 본인인증",
         &format!(
-            r#"{error}<form method="post" action="/v1/identity/sandbox/{state}/sms">
+            r#"{SANDBOX_BANNER}{error}<form method="post" action="/v1/identity/sandbox/{state}/sms">
 <label for="name">이름</label><input id="name" name="name" autocomplete="name" required>
 <label for="tel">휴대폰 번호</label><input id="tel" name="tel" inputmode="tel" autocomplete="tel" required>
 <label for="carrier">통신사</label><select id="carrier" name="carrier"><option>SKT</option><option>KT</option><option value="LGU">LG U+</option><option value="MVNO">알뜰폰</option></select>
@@ -164,7 +144,7 @@ fn step_two(check: &IdentityCheck, name: &str, tel: &str, sms: &str, error: &str
     shell(
         "휴대폰 본인인증",
         &format!(
-            r#"<p>{tel_masked}(으)로 인증번호를 보냈습니다.</p>
+            r#"{SANDBOX_BANNER}<p>{tel_masked}(으)로 인증번호를 보냈습니다.</p>
 <p class="sandbox">샌드박스 문자: 인증번호 <span class="sms" id="sms-code">{sms}</span></p>{error}
 <form method="post" action="/v1/identity/sandbox/{state}/confirm">
 <input type="hidden" name="name" value="{name}"><input type="hidden" name="tel" value="{tel}">
@@ -175,34 +155,6 @@ fn step_two(check: &IdentityCheck, name: &str, tel: &str, sms: &str, error: &str
             name = escape(name),
             tel = escape(tel),
             sms = escape(sms),
-        ),
-    )
-}
-
-/// The last page: tells the widget (only at its page's exact origin) and closes itself.
-fn done_page(check: &IdentityCheck, status: IdentityStatus) -> Html<String> {
-    let message =
-        serde_json::json!({ "type": "motp:identity", "state": check.check_id, "status": status });
-    let text = match status {
-        IdentityStatus::Succeeded => "본인인증이 완료되었습니다. 이 창은 곧 닫힙니다.",
-        IdentityStatus::Expired => "인증 시간이 지났습니다. 창을 닫고 다시 시도하세요.",
-        _ => "이 인증 요청은 이미 처리되었습니다. 창을 닫으세요.",
-    };
-    shell(
-        "본인인증 결과",
-        &format!(
-            r#"<p id="result" role="status">{text}</p>
-<script>
-  (function () {{
-    var message = {message};
-    if (window.opener) {{ window.opener.postMessage(message, {origin}); }}
-    setTimeout(function () {{ window.close(); }}, 800);
-  }})();
-</script>"#,
-            message = message.to_string().replace("</", "<\\/"),
-            origin = serde_json::Value::String(check.origin.clone())
-                .to_string()
-                .replace("</", "<\\/"),
         ),
     )
 }
