@@ -2,7 +2,7 @@
 //! `/nice/sandbox/…` where the gateway nests it): queue outcomes, set knobs, read deliveries,
 //! replay the last one.
 
-use super::{window, NiceEmulator};
+use super::{deliver, NiceEmulator};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -126,7 +126,7 @@ async fn replay_last(State(emu): State<Arc<NiceEmulator>>) -> Response {
         ..last
     };
     state.deliveries.push(again.clone());
-    window::delivery_response(&again)
+    deliver::delivery_response(&again)
 }
 
 async fn expire_crypto_tokens(State(emu): State<Arc<NiceEmulator>>) -> Json<serde_json::Value> {

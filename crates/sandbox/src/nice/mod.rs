@@ -9,6 +9,7 @@
 
 mod api;
 mod control;
+mod deliver;
 mod pages;
 mod window;
 
