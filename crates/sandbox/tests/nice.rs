@@ -844,3 +844,33 @@ async fn crypto_token_checks_come_in_the_specs_order_with_its_codes() {
     assert_eq!(alt.header.country.as_deref(), Some("kr"));
     assert_eq!(result_cd(alt), "0000");
 }
+
+#[tokio::test]
+async fn the_ip_allow_list_answers_1702_and_big_bodies_are_refused_unread() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    let config = SandboxConfig {
+        nice: hrd_sandbox::nice::NiceConfig {
+            allowed_ips: Some(vec!["127.0.0.1".parse().unwrap()]),
+            ..Default::default()
+        },
+        ..SandboxConfig::default()
+    };
+    let sb = Sandbox::new(config, AdjustableClock::fixed(T0)).unwrap();
+    let app = standalone_router(sb.clone());
+    let token = access_token(&app).await;
+    for (peer, code) in [("10.0.0.7:5000", "1702"), ("127.0.0.1:5000", "1200")] {
+        let mut req = Request::post(E3)
+            .header(header::AUTHORIZATION, bearer(&token, sb.now(), CLIENT))
+            .header("productID", "2101979031")
+            .body(Body::from(e3_body("20261127190000", "R1")))
+            .unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        let env: Envelope<CryptoToken> = serde_json::from_str(&send(&app, req).await.body).unwrap();
+        assert_eq!(env.header.gateway_code.as_deref(), Some(code));
+    }
+    let big = "a".repeat(hrd_sandbox::MAX_BODY_BYTES + 1);
+    let a = post_window(&app, WINDOW, big).await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+}

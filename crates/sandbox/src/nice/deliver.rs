@@ -3,12 +3,12 @@
 
 use super::pages;
 use super::window::{Person, WindowError};
-use super::{responseno, Delivery, DeliveryMethod, NiceEmulator};
+use super::{responseno, Delivery, DeliveryMethod, Knobs, NiceEmulator};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use nice_identity::{Outcome, Request};
+use nice_identity::{Keys, Outcome, Request, Sealed};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest, Sha384, Sha512};
 
@@ -60,22 +60,7 @@ pub(super) fn deliver(
         outcome.ci = BASE64.encode(Sha512::digest(format!("ci|{who}")));
         outcome.di = BASE64.encode(Sha384::digest(format!("di|{site_code}|{who}")));
     }
-    let bytes = if knobs.utf8_result {
-        serde_json::to_vec(&outcome).expect("plain JSON")
-    } else {
-        outcome.to_wire()
-    };
-    let sealed = keys.seal(&bytes);
-    let integrity_value = if knobs.tamper_integrity {
-        let flipped = if sealed.integrity_value.starts_with('A') {
-            "B"
-        } else {
-            "A"
-        };
-        format!("{flipped}{}", &sealed.integrity_value[1..])
-    } else {
-        sealed.integrity_value
-    };
+    let sealed = seal_result(&keys, &outcome, &knobs);
     let asked_get = request
         .methodtype
         .as_deref()
@@ -95,13 +80,34 @@ pub(super) fn deliver(
         responseno: outcome.responseno.clone(),
         token_version_id: token_version_id.into(),
         enc_data: sealed.enc_data,
-        integrity_value,
+        integrity_value: sealed.integrity_value,
         knobs,
         replay: false,
     };
     state.deliveries.push(delivery.clone());
     drop(state);
     delivery_response(&delivery)
+}
+
+/// The result as NICE seals it (EUC-KR JSON, the token's keys), or as the knobs spoil it.
+pub(super) fn seal_result(keys: &Keys, outcome: &Outcome, knobs: &Knobs) -> Sealed {
+    let bytes = if knobs.utf8_result {
+        serde_json::to_vec(outcome).expect("plain JSON")
+    } else {
+        outcome.to_wire()
+    };
+    let mut sealed = keys.seal(&bytes);
+    if knobs.tamper_integrity {
+        let flipped = if sealed.integrity_value.starts_with('A') {
+            'B'
+        } else {
+            'A'
+        };
+        sealed
+            .integrity_value
+            .replace_range(..1, &flipped.to_string());
+    }
+    sealed
 }
 
 /// The browser's way to `returnurl`: a 302 for GET, an auto-submitting form for POST.
@@ -136,5 +142,85 @@ pub(super) fn delivery_response(d: &Delivery) -> Response {
                 Err(_) => pages::error(WindowError::BadReturnurl),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::window::validate;
+    use super::super::{CryptoTokenRecord, NiceConfig};
+    use super::*;
+    use motp_protocol::clock::AdjustableClock;
+
+    // The spec's §8.4 vector.
+    const REQ_DTIM: &str = "20240130052153";
+    const REQ_NO: &str = "REQ202401300521530000000000001";
+    const TOKEN_VAL: &str = "I9L8h6vOZ8fWRBp1DXSOXYSSTuOmpxQUEjUezHTwaIM=";
+    const ENC_DATA: &str = "wgdz3xZPYPAWNza53t49hOZiPr3KK1LyTHJaeCk84MrsDCE9z9mIKMVTxb/TsBefIGNogNyP9jgqTCn12zD0rtURIH6obv92TT+FO2MOE5alQwtOFmFchtJXMRINkm/8DOJysly+rf4NSlF+zEtJVtrpIdEyF/jioOy3DSdpdfRMF7X2jCW0QZBds6CecUanuuVwYUQpzMhF8ish619gg5YpBTjqEWrDMp2mic8givD+eQoBdxFBOMGeR/cDUzqo";
+    const INTEGRITY: &str = "TGbQs0ESwr9vLWuB/hKXpXTtyO2+br/TWEtpuFuvofw=";
+    const RES_ENC: &str = "KeJwyr0U1ebqp7ZXKlMnewrsVJ7jpx15HEW6yHNEbzHfSVzRxhOWyrvM+LCusU1aiJxAdjJ5M+d0HtgcgLWOODS5AEobfHvkUr9rYOBudCUodmIsFOhzX/5NRQCSlf3EC2lebuhPFnDksJ2bCHxb5WdjdGJ6Q3OmY+a9TDaCTxF2sNHFJF1c/6iO7MAdkp7j/8QNq2rBm6pw98H0rdXV0emikMT7KktxlpDJWCELnh9c1jL8Nnt/9GcvSxZSOwGrCeT3c4fSlqsInJt0frgRR5pCzW6szsqzx6Hyg+50AWFRwTCLUv+m7U629vF8qR/D6vx21jMea44Xkc3g8Jw9pnMC27Sx//yqXLcJhsDlS6SkQR0UU3J99NNALySKJifi0k5W5re3uAmTBv3i0sQJ2qjWtQSEwTpnFXw5oHmYFlbuh2RJ0j1m0PnsejIjiH4vN3pQ0pElts5VmKLnk9p1L9CvFVgdfCGvlJyADC1TVSOUrVdLGYIRC61Y5u53gPhIIweWiPf/VEFTYDGOtRQo3wD+0HoJv/TAF5LLlfykWKbXy0BgMbYJIhxeMaNMPAiAb0Ow9QY0jrcjUNl5wdDaYNbcbYiVMGRAVsPDmFCfe9epYUWTXYLxTJzvo8EZQR1ZfplaAD68xYLHTNB8z42kqFBpAqHo6+/m+Aj6qEb1+wo=";
+    const RES_INTEG: &str = "5E8qEzYqYY8IpHOre3f0iH9AQj+FuuQdVkqIo9BCumA=";
+
+    /// The emulator reads the vector's request and seals the vector's result byte for byte.
+    #[test]
+    fn the_emulator_reproduces_the_specs_vector() {
+        let emu = NiceEmulator::new(NiceConfig::default(), AdjustableClock::fixed(1_706_560_000));
+        emu.state().crypto.insert(
+            "v".into(),
+            CryptoTokenRecord {
+                req_dtim: REQ_DTIM.into(),
+                req_no: REQ_NO.into(),
+                token_val: TOKEN_VAL.into(),
+                site_code: "AB123".into(),
+                issued_at: emu.now(),
+                period: 3600,
+                used_requestnos: Default::default(),
+            },
+        );
+        let fields = [
+            ("m", "service"),
+            ("token_version_id", "v"),
+            ("enc_data", ENC_DATA),
+            ("integrity_value", INTEGRITY),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (id, request) = validate(&emu, &fields).unwrap();
+        assert_eq!(id, "v");
+        assert_eq!(request.requestno, REQ_NO);
+        assert_eq!(request.returnurl, "https://lms.example/nice/return");
+        assert_eq!(request.methodtype.as_deref(), Some("post"));
+        assert_eq!(request.receivedata.as_deref(), Some("x"));
+
+        let outcome = Outcome {
+            resultcode: "0000".into(),
+            requestno: REQ_NO.into(),
+            enctime: "20240130052301".into(),
+            sitecode: "AB123".into(),
+            responseno: Some("MC2024013005230112345678".into()),
+            authtype: "M".into(),
+            name: "홍길동".into(),
+            utf8_name: utf8_percent_encode("홍길동", NON_ALPHANUMERIC).to_string(),
+            birthdate: "19900101".into(),
+            gender: "1".into(),
+            nationalinfo: "0".into(),
+            mobileco: "1".into(),
+            mobileno: "01012345678".into(),
+            ci: "C".repeat(88),
+            di: "D".repeat(64),
+            receivedata: Some("x".into()),
+        };
+        let keys = Keys::derive(REQ_DTIM, REQ_NO, TOKEN_VAL);
+        let sealed = seal_result(&keys, &outcome, &Knobs::default());
+        assert_eq!(sealed.enc_data, RES_ENC);
+        assert_eq!(sealed.integrity_value, RES_INTEG);
+        let tampered = Knobs {
+            tamper_integrity: true,
+            ..Knobs::default()
+        };
+        let spoilt = seal_result(&keys, &outcome, &tampered);
+        assert_eq!(spoilt.enc_data, RES_ENC);
+        assert_ne!(spoilt.integrity_value, RES_INTEG);
     }
 }

@@ -102,7 +102,10 @@ async fn window(
 }
 
 /// §13.3 steps 1–4, in order; a valid request's `requestno` is used up here.
-fn validate(emu: &NiceEmulator, fields: &Fields) -> Result<(String, Request), WindowError> {
+pub(super) fn validate(
+    emu: &NiceEmulator,
+    fields: &Fields,
+) -> Result<(String, Request), WindowError> {
     if field(fields, "m") != "service" {
         return Err(WindowError::BadService);
     }
