@@ -205,10 +205,14 @@ fn save_atomically(path: &std::path::Path, registry: &Registry) -> std::io::Resu
     std::fs::rename(tmp, path)
 }
 
-/// The standalone binary's routes: HRD's at the root and NICE's under `/nice`.
+/// The standalone binary's routes: HRD's at the root and NICE's under `/nice`, NICE's control API
+/// also at `/sandbox/nice` (the path issue #15 names).
 pub fn standalone_router(sandbox: Arc<Sandbox>) -> Router {
     let nice = nice::nice_router(sandbox.nice());
-    router(sandbox).nest("/nice", nice)
+    let nice_control = nice::nice_control_router(sandbox.nice());
+    router(sandbox)
+        .nest("/nice", nice)
+        .nest("/sandbox/nice", nice_control)
 }
 
 /// All of the sandbox's routes: HRD's mOTP API, e-mon, and the `/sandbox` control API.

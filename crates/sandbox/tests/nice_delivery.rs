@@ -274,3 +274,51 @@ async fn the_utf8_knob_seals_a_result_the_euc_kr_decoder_does_not_read_as_the_na
         Ok("홍길동".to_string())
     );
 }
+
+#[tokio::test]
+async fn the_mobile_co_knob_spells_the_keys_the_minority_way() {
+    let (sb, app) = setup();
+    let issued = issue(&app, &sb).await;
+    control(
+        &app,
+        "/nice/sandbox/knobs",
+        json!({"mobile_co_spelling": true}),
+    )
+    .await;
+    control(&app, "/nice/sandbox/outcome", hong()).await;
+    let form_body = window_form(&issued, request(&issued, "R-S", None).to_json().as_bytes());
+    let a = post_window(&app, WINDOW, form_body).await;
+    let (_, enc, integrity) = delivered(&a);
+    let plain = issued.keys.open(&enc, &integrity).unwrap();
+    let text = String::from_utf8_lossy(&plain);
+    assert!(
+        text.contains(r#""mobile_no":"01012345678""#) && !text.contains("mobileno"),
+        "{text}"
+    );
+    let o = Outcome::from_wire(&plain).unwrap();
+    assert_eq!(
+        (o.name.as_str(), o.mobileno.as_str()),
+        ("홍길동", "01012345678")
+    );
+}
+
+#[tokio::test]
+async fn the_standalone_binary_also_takes_outcomes_at_sandbox_nice() {
+    let (sb, app) = setup();
+    let issued = issue(&app, &sb).await;
+    control(&app, "/sandbox/nice/outcome", hong()).await;
+    let form_body = window_form(&issued, request(&issued, "R-A", None).to_json().as_bytes());
+    let o = opened(&issued, &post_window(&app, WINDOW, form_body).await);
+    assert_eq!(o.name, "홍길동");
+    let a = send(
+        &app,
+        Request::get("/sandbox/nice/deliveries")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_str::<Vec<Value>>(&a.body).unwrap().len(),
+        1
+    );
+}

@@ -149,6 +149,11 @@ async fn crypto_token_checks_come_in_the_specs_order_with_its_codes() {
         .await),
         "1800"
     );
+    let far = Some(bearer(&token, i64::MIN, CLIENT));
+    assert_eq!(
+        gw(e3(&app, E3, far, product, ok_body.clone()).await),
+        "1800"
+    );
     assert_eq!(
         result_cd(
             e3(

@@ -217,7 +217,7 @@ async fn crypto_token(
         .as_ref()
         .map(|(t, _)| t.as_str() == token)
         == Some(true);
-    if !known || (now - ts).abs() >= MAX_TIMESTAMP_SKEW {
+    if !known || now.abs_diff(ts) >= MAX_TIMESTAMP_SKEW {
         return refused(Gateway::BadToken, country);
     }
     if client != config.client_id {

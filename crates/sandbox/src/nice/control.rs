@@ -72,6 +72,8 @@ pub struct Knobs {
     pub omit_responseno_on_failure: bool,
     /// The result JSON is sealed as UTF-8 instead of EUC-KR (a negative test for the decoder).
     pub utf8_result: bool,
+    /// `mobile_co`/`mobile_no` instead of `mobileco`/`mobileno` (a minority of NICE's documents).
+    pub mobile_co_spelling: bool,
 }
 
 async fn queue_outcome(

@@ -91,7 +91,16 @@ pub(super) fn deliver(
 
 /// The result as NICE seals it (EUC-KR JSON, the token's keys), or as the knobs spoil it.
 pub(super) fn seal_result(keys: &Keys, outcome: &Outcome, knobs: &Knobs) -> Sealed {
-    let bytes = if knobs.utf8_result {
+    let bytes = if knobs.mobile_co_spelling {
+        let json = serde_json::to_string(outcome).expect("plain JSON");
+        let json = json
+            .replacen("\"mobileco\":", "\"mobile_co\":", 1)
+            .replacen("\"mobileno\":", "\"mobile_no\":", 1);
+        match knobs.utf8_result {
+            true => json.into_bytes(),
+            false => encoding_rs::EUC_KR.encode(&json).0.into_owned(),
+        }
+    } else if knobs.utf8_result {
         serde_json::to_vec(outcome).expect("plain JSON")
     } else {
         outcome.to_wire()

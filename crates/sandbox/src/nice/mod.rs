@@ -32,7 +32,7 @@ pub const DEFAULT_CRYPTO_PERIOD: i64 = 3600;
 /// What a default emulator's E1 says an access token has left (about 50 years, as NICE's).
 pub const DEFAULT_ACCESS_EXPIRES_IN: i64 = 1_576_800_000;
 /// NICE refuses a request whose Authorization timestamp is this far from its clock (1800).
-pub const MAX_TIMESTAMP_SKEW: i64 = 180;
+pub const MAX_TIMESTAMP_SKEW: u64 = 180;
 /// Open standard windows kept at most; the oldest go first (each is a person mid-check).
 const MAX_WINDOWS: usize = 10_000;
 
@@ -287,6 +287,13 @@ pub fn nice_router(emulator: Arc<NiceEmulator>) -> Router {
         .merge(api::routes())
         .merge(window::routes())
         .nest("/sandbox", control::routes())
+        .layer(DefaultBodyLimit::max(crate::MAX_BODY_BYTES))
+        .with_state(emulator)
+}
+
+/// The control API alone, for mounting where the issue names it too (`/sandbox/nice/…`).
+pub fn nice_control_router(emulator: Arc<NiceEmulator>) -> Router {
+    control::routes()
         .layer(DefaultBodyLimit::max(crate::MAX_BODY_BYTES))
         .with_state(emulator)
 }
