@@ -147,7 +147,14 @@ pub(super) fn delivery_response(d: &Delivery) -> Response {
             };
             let location = format!("{base}{joiner}{}{fragment}", query.join("&"));
             match HeaderValue::from_str(&location) {
-                Ok(v) => (StatusCode::FOUND, [(header::LOCATION, v)]).into_response(),
+                Ok(v) => (
+                    StatusCode::FOUND,
+                    [
+                        (header::LOCATION, v),
+                        (header::CACHE_CONTROL, "no-store".parse().expect("ASCII")),
+                    ],
+                )
+                    .into_response(),
                 Err(_) => pages::error(WindowError::BadReturnurl),
             }
         }

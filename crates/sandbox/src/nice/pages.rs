@@ -2,6 +2,7 @@
 //! escaped. They look like a carrier check, with a banner saying it is the sandbox.
 
 use super::window::{Person, WindowError, CARRIERS, FAILURES};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 
 /// The legacy guide's wording for every refused request (§13.3 step 1).
@@ -16,7 +17,7 @@ pub fn escape(s: &str) -> String {
 }
 
 fn shell(title: &str, body: &str) -> Response {
-    Html(format!(
+    let page = Html(format!(
         r#"<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><style>
 body{{font-family:system-ui,"Noto Sans KR",sans-serif;margin:0;background:#f4f6f9;color:#1f2937;word-break:keep-all;overflow-wrap:anywhere}}
@@ -30,8 +31,9 @@ button.secondary{{background:#e2e8f0;color:#1f2937}} details{{margin-top:20px}}
 </style></head><body><main><h1>{title}</h1>
 <p class="sandbox">NICE 본인확인 에뮬레이터(샌드박스)입니다. 실제 NICE·통신사에 요청하지 않습니다.</p>{body}</main></body></html>"#,
         title = escape(title),
-    ))
-    .into_response()
+    ));
+    // The pages carry one-time codes and sealed results: never cached.
+    ([(header::CACHE_CONTROL, "no-store")], page).into_response()
 }
 
 /// HTTP 200, no redirect, NICE's wording; the sandbox adds why, for whoever debugs.
@@ -132,7 +134,7 @@ pub fn code(action: &str, id: &str, p: &Person, code: &str, problem: &str) -> Re
 pub fn closed() -> Response {
     shell(
         "NICE 본인확인",
-        r#"<p role="status" id="nice-closed">본인확인을 취소했습니다. 창을 닫습니다.</p>
+        r#"<p role="status" id="nice-closed">본인확인을 취소했습니다. 이 창을 닫으세요.</p>
 <script>window.close();</script>"#,
     )
 }

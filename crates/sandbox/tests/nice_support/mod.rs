@@ -210,6 +210,7 @@ pub fn hidden(page: &str, name: &str) -> String {
 
 /// What arrived at `returnurl`: the three fields, from an auto-submitting page or a redirect.
 pub fn delivered(a: &Answer) -> (String, String, String) {
+    assert_eq!(a.headers[header::CACHE_CONTROL], "no-store");
     let fields = if a.status == StatusCode::FOUND {
         let location = a.headers[header::LOCATION].to_str().unwrap();
         let query = location
