@@ -322,3 +322,24 @@ async fn the_standalone_binary_also_takes_outcomes_at_sandbox_nice() {
         1
     );
 }
+
+/// The same, from Rust, as the gateway's own tests may drive it through `Sandbox::nice()`.
+#[tokio::test]
+async fn outcomes_queued_from_rust_deliver_in_order() {
+    use hrd_sandbox::nice::QueuedOutcome;
+    let (sb, app) = setup();
+    let issued = issue(&app, &sb).await;
+    sb.nice().queue_outcome(QueuedOutcome::failed("0001"));
+    sb.nice().queue_outcome(QueuedOutcome::identified(
+        "홍길동",
+        "01012345678",
+        "19900101",
+    ));
+    for (no, code, name) in [("R-1", "0001", ""), ("R-2", "0000", "홍길동")] {
+        let form_body = window_form(&issued, request(&issued, no, None).to_json().as_bytes());
+        let o = opened(&issued, &post_window(&app, WINDOW, form_body).await);
+        assert_eq!((o.resultcode.as_str(), o.name.as_str()), (code, name));
+    }
+    let d = sb.nice().deliveries();
+    assert_eq!((d.len(), d[1].resultcode.as_str()), (2, "0000"));
+}

@@ -48,6 +48,30 @@ pub struct QueuedOutcome {
     pub close: bool,
 }
 
+impl QueuedOutcome {
+    /// `0000` for this person (gender 1, Korean, SKT), as `POST /sandbox/outcome` with these fields.
+    pub fn identified(name: &str, mobileno: &str, birthdate: &str) -> QueuedOutcome {
+        QueuedOutcome {
+            resultcode: "0000".into(),
+            name: name.into(),
+            mobileno: mobileno.into(),
+            birthdate: birthdate.into(),
+            gender: male(),
+            nationalinfo: korean(),
+            mobileco: skt(),
+            close: false,
+        }
+    }
+
+    /// A failed check with this §11.4 code.
+    pub fn failed(resultcode: &str) -> QueuedOutcome {
+        QueuedOutcome {
+            resultcode: resultcode.into(),
+            ..QueuedOutcome::identified("", "", "")
+        }
+    }
+}
+
 fn male() -> String {
     "1".into()
 }
