@@ -239,3 +239,27 @@ async fn the_ip_allow_list_answers_1702_and_big_bodies_are_refused_unread() {
     let a = post_window(&app, WINDOW, big).await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn a_preissued_access_token_works_without_e1() {
+    let config = SandboxConfig {
+        nice: hrd_sandbox::nice::NiceConfig {
+            access_token: Some("kept-in-config".into()),
+            ..Default::default()
+        },
+        ..SandboxConfig::default()
+    };
+    let sb = Sandbox::new(config, AdjustableClock::fixed(T0)).unwrap();
+    let app = standalone_router(sb.clone());
+    let auth = Some(bearer("kept-in-config", sb.now(), CLIENT));
+    let env = e3(
+        &app,
+        E3,
+        auth,
+        Some("2101979031"),
+        e3_body("20261127190000", "R1"),
+    )
+    .await;
+    assert_eq!(env.body.unwrap().result_cd.as_deref(), Some("0000"));
+    assert_eq!(access_token(&app).await, "kept-in-config");
+}

@@ -50,6 +50,9 @@ pub struct NiceConfig {
     pub access_expires_in: i64,
     /// E3 answers 1702 to other peers when set (needs the server's connect info to know the peer).
     pub allowed_ips: Option<Vec<IpAddr>>,
+    /// An access token valid from the start, as if issued once and kept in the institution's
+    /// config (NICE's advice; the gateway's `nice_access_token_env`). E1 then answers it too.
+    pub access_token: Option<String>,
 }
 
 impl Default for NiceConfig {
@@ -62,6 +65,7 @@ impl Default for NiceConfig {
             crypto_period: DEFAULT_CRYPTO_PERIOD,
             access_expires_in: DEFAULT_ACCESS_EXPIRES_IN,
             allowed_ips: None,
+            access_token: None,
         }
     }
 }
@@ -160,10 +164,17 @@ pub struct NiceEmulator {
 
 impl NiceEmulator {
     pub fn new(config: NiceConfig, clock: Arc<AdjustableClock>) -> Arc<NiceEmulator> {
+        let state = State {
+            access: config
+                .access_token
+                .clone()
+                .map(|token| (token, clock.now_unix())),
+            ..State::default()
+        };
         Arc::new(NiceEmulator {
             config,
             clock,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
         })
     }
 
