@@ -182,8 +182,9 @@ async fn revoke(State(emu): State<Arc<NiceEmulator>>, headers: HeaderMap) -> Res
     })
 }
 
-/// E3, checked in §13.2's order: body shape (1500), token (1800), timestamp (1800), client (1801),
-/// ProductID (1706), IP (1702), then the body's fields (`result_cd` 0001).
+/// E3, checked in §13.2's order: body shape (1500), Authorization (1401), token (1800),
+/// timestamp (1800), client (1801), ProductID (1706), IP (1702), then the body's fields
+/// (`result_cd` 0001).
 async fn crypto_token(
     State(emu): State<Arc<NiceEmulator>>,
     headers: HeaderMap,
