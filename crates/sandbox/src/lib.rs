@@ -10,6 +10,7 @@ pub mod control;
 pub mod emon;
 pub mod faults;
 pub mod form;
+pub mod nice;
 pub mod registry;
 pub mod totp;
 
@@ -40,6 +41,8 @@ pub struct SandboxConfig {
     pub timeout_hold: Duration,
     /// Where to keep registrations across restarts; in memory only when `None`.
     pub state_file: Option<PathBuf>,
+    /// The emulated institution's NICE contract (see [`nice`]).
+    pub nice: nice::NiceConfig,
 }
 
 impl Default for SandboxConfig {
@@ -53,6 +56,7 @@ impl Default for SandboxConfig {
             )]),
             timeout_hold: Duration::from_secs(60),
             state_file: None,
+            nice: nice::NiceConfig::default(),
         }
     }
 }
@@ -84,6 +88,7 @@ pub struct Sandbox {
     logs: Mutex<Vec<LogRecord>>,
     rate: Mutex<RateWindow>,
     pub faults: faults::Faults,
+    nice: Arc<nice::NiceEmulator>,
 }
 
 impl Sandbox {
@@ -97,14 +102,21 @@ impl Sandbox {
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?,
             _ => Registry::default(),
         };
+        let nice = nice::NiceEmulator::new(config.nice.clone(), clock.clone());
         Ok(Arc::new(Sandbox {
             config,
             clock,
+            nice,
             registry: Mutex::new(registry),
             logs: Mutex::new(Vec::new()),
             rate: Mutex::new(RateWindow::default()),
             faults: faults::Faults::default(),
         }))
+    }
+
+    /// The NICE emulator, on this sandbox's clock: mount it with [`nice::nice_router`].
+    pub fn nice(&self) -> Arc<nice::NiceEmulator> {
+        self.nice.clone()
     }
 
     pub fn now(&self) -> i64 {
@@ -191,6 +203,16 @@ fn save_atomically(path: &std::path::Path, registry: &Registry) -> std::io::Resu
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, serde_json::to_vec_pretty(registry)?)?;
     std::fs::rename(tmp, path)
+}
+
+/// The standalone binary's routes: HRD's at the root and NICE's under `/nice`, NICE's control API
+/// also at `/sandbox/nice` (the path issue #15 names).
+pub fn standalone_router(sandbox: Arc<Sandbox>) -> Router {
+    let nice = nice::nice_router(sandbox.nice());
+    let nice_control = nice::nice_control_router(sandbox.nice());
+    router(sandbox)
+        .nest("/nice", nice)
+        .nest("/sandbox/nice", nice_control)
 }
 
 /// All of the sandbox's routes: HRD's mOTP API, e-mon, and the `/sandbox` control API.

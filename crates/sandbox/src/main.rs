@@ -1,7 +1,7 @@
 //! `hrd-sandbox`: the HRD emulator on its own port, and the virtual phone from the command line.
 
 use clap::{Parser, Subcommand};
-use hrd_sandbox::{router, Sandbox, SandboxConfig};
+use hrd_sandbox::{standalone_router, Sandbox, SandboxConfig};
 use motp_protocol::clock::{AdjustableClock, SystemClock};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -103,8 +103,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => {
             let addr = format!("{}:{}", cli.host, cli.port);
             let listener = tokio::net::TcpListener::bind(&addr).await?;
-            tracing::info!("hrd-sandbox listening on http://{}", listener.local_addr()?);
-            axum::serve(listener, router(sandbox))
+            tracing::info!(
+                "hrd-sandbox listening on http://{0} (NICE emulator at http://{0}/nice)",
+                listener.local_addr()?
+            );
+            axum::serve(listener, standalone_router(sandbox))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
                 })
