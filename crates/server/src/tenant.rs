@@ -277,9 +277,12 @@ impl Tenants {
         Tenants::new(list)
     }
 
-    /// The one demo tenant of sandbox mode, allowed from the demo page's own origin.
+    /// The one demo tenant of sandbox mode, allowed from the demo page's own origin. Its phone
+    /// identity check is NICE's, as emulated by the sandbox under `/nice` (its credentials are
+    /// the emulator's public ones).
     pub fn sandbox_demo(listen: std::net::SocketAddr) -> Tenants {
         let port = listen.port();
+        let nice = format!("http://127.0.0.1:{port}/nice");
         Tenants::new(vec![Tenant {
             id: "demo".into(),
             agtid: "DEMOAGT01".into(),
@@ -292,12 +295,18 @@ impl Tenants {
             api_key: SANDBOX_DEMO_API_KEY.into(),
             api_key_env: None,
             substitute_allowed: true,
-            identity_provider: ProviderKind::Sandbox,
+            identity_provider: ProviderKind::Nice,
             attest_url: None,
             emon_api_key: String::new(),
             emon_api_key_env: None,
             emon_api_user: String::new(),
-            nice: NiceSettings::default(),
+            nice: NiceSettings {
+                nice_client_id: hrd_sandbox::nice::NiceConfig::default().client_id,
+                nice_client_secret: hrd_sandbox::nice::NiceConfig::default().client_secret,
+                nice_window_url: format!("{nice}{}", nice_identity::STANDARD_WINDOW_PATHS[0]),
+                nice_api_url: nice,
+                ..NiceSettings::default()
+            },
         }])
         .expect("the demo tenant is valid")
     }

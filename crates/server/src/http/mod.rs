@@ -175,7 +175,9 @@ pub fn app(state: AppState) -> Router {
     if let Some(sandbox) = &state.sandbox {
         router = router
             .merge(sandbox::demo::routes())
-            .nest_service("/hrd", hrd_sandbox::router(sandbox.hrd.clone()));
+            .nest_service("/hrd", hrd_sandbox::router(sandbox.hrd.clone()))
+            // NICE 본인확인, emulated: the demo tenant's identity check.
+            .nest_service("/nice", hrd_sandbox::nice::nice_router(sandbox.hrd.nice()));
     }
     let guard = transport::Guard::new(&state.transport);
     router

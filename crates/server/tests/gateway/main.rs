@@ -13,6 +13,7 @@ mod code_check;
 mod lms_attested;
 mod lock_reset;
 mod metrics;
+mod nice;
 mod openapi;
 mod personal_data;
 mod substitute;

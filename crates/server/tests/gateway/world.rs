@@ -34,7 +34,11 @@ pub(crate) struct World {
     pub(crate) db: String,
 }
 
-fn tenants_toml(dir: &std::path::Path) -> std::path::PathBuf {
+pub(crate) const NICE_ORIGIN: &str = "https://lms.nice.example";
+pub(crate) const NICE_SECRET: &str = "sandbox-nice-tenant-secret-0123456789abcdef012";
+
+/// `sandbox` is the sandbox's address: the NICE tenant's NICE is its emulator, under `/nice`.
+fn tenants_toml(dir: &std::path::Path, sandbox: &str) -> std::path::PathBuf {
     let path = dir.join("tenants.toml");
     std::fs::write(
         &path,
@@ -66,6 +70,18 @@ api_key = "sandbox-hist-api-key-0123456789abcdef0123"
 identity_provider = "sandbox"
 emon_api_key = "sandbox-emon-key"
 emon_api_user = "SANDBOXAGT"
+
+[[tenants]]
+id = "nicelms"
+agtid = "NICE01"
+origins = ["{NICE_ORIGIN}"]
+secret = "{NICE_SECRET}"
+api_key = "sandbox-nice-tenant-api-key-0123456789abcdef"
+identity_provider = "nice"
+nice_client_id = "sandbox-nice-client"
+nice_client_secret = "sandbox-nice-secret"
+nice_api_url = "{sandbox}/nice"
+nice_window_url = "{sandbox}/nice/CheckPlusSafeModel/service.cb"
 "#
         ),
     )
@@ -81,7 +97,7 @@ pub(crate) async fn start_server(
 ) -> Running {
     let args = ServeArgs {
         listen: "127.0.0.1:0".parse().unwrap(),
-        config: Some(tenants_toml(dir)),
+        config: Some(tenants_toml(dir, hrd)),
         database_url: db.to_string(),
         hrd_url: Some(hrd.to_string()),
         hrd_timeout_secs: 2,
@@ -110,7 +126,8 @@ pub(crate) async fn world() -> World {
     let device = sandbox.register_device(NAME, TEL, "1234").unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox_url = format!("http://{}", listener.local_addr().unwrap());
-    let router = hrd_sandbox::router(sandbox.clone());
+    // HRD, e-mon and NICE, as the standalone sandbox serves them.
+    let router = hrd_sandbox::standalone_router(sandbox.clone());
     tokio::spawn(async move { axum::serve(listener, router).await });
     let db = common::database_url(dir.path()).await;
     let server = start_server(dir.path(), &db, clock.clone(), &sandbox_url).await;
