@@ -339,7 +339,7 @@ impl Harness {
         Ok(main)
     }
 
-    /// Does the sandbox carrier check in the popup the widget opened, as a trainee would, and
+    /// Does the phone identity check in the popup the widget opened, as a trainee would, and
     /// returns to the LMS page.
     pub async fn phone_check_in_popup(&self, name: &str, tel: &str) -> TestResult {
         self.phone_check_in_popup_shooting(name, tel, None).await
@@ -363,8 +363,9 @@ impl Harness {
         Ok(())
     }
 
-    /// Does the sandbox carrier check on the page the browser shows now (the popup, or the
-    /// trainee's own window where popups do not open), as a trainee would, up to its last step.
+    /// Does the phone identity check on the page the browser shows now (the popup, or the
+    /// trainee's own window where popups do not open), as a trainee would, up to its last step:
+    /// NICE's standard window as the sandbox emulates it (the demo's), or the sandbox carrier page.
     pub async fn phone_check_here(
         &self,
         name: &str,
@@ -377,11 +378,28 @@ impl Harness {
             .await?
             .send_keys(name)
             .await?;
-        self.browser
-            .find(Locator::Id("tel"))
-            .await?
-            .send_keys(tel)
-            .await?;
+        if let Ok(mobile) = self.browser.find(Locator::Id("mobileno")).await {
+            // NICE's window: carrier, birth date, gender and mobile.
+            self.browser
+                .execute(
+                    "document.getElementById('mobileco').selectedIndex = 1;
+                     document.querySelector('input[name=gender]').checked = true;",
+                    vec![],
+                )
+                .await?;
+            self.browser
+                .find(Locator::Id("birthdate"))
+                .await?
+                .send_keys("19900101")
+                .await?;
+            mobile.send_keys(tel).await?;
+        } else {
+            self.browser
+                .find(Locator::Id("tel"))
+                .await?
+                .send_keys(tel)
+                .await?;
+        }
         self.browser
             .find(Locator::Id("send"))
             .await?
