@@ -166,8 +166,49 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
             resets[0].fields["M_RETCD"] == "0000",
             "the provider's result code"
         );
+        // NICE's own transaction id, as its emulator delivered it.
+        let delivered = sandbox.nice().deliveries();
+        check!(
+            delivered.len() == 1
+                && delivered[0].responseno.as_ref() == Some(&resets[0].fields["M_TRNID"]),
+            "M_TRNID is NICE's responseno: {:?}",
+            resets[0].fields["M_TRNID"]
+        );
         h.submit(&right).await?;
         h.widget_text_containing("motp", "인증되었습니다").await?;
+        h.lecture_plays().await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// NICE says the check failed (`0001`, chosen on its window): the lock screen says the check was not
+/// completed and stays locked, nothing reaches HRD; the check again works.
+#[tokio::test]
+async fn a_failed_nice_check_says_so_and_the_next_one_unlocks() {
+    Harness::journey("nice_failed", |h| async move {
+        let right = lock_and_open_the_check(&h).await?;
+        let main = h.switch_to_popup().await?;
+        h.browser.wait().for_element(Locator::Id("resultcode")).await?;
+        h.browser
+            .execute(
+                "document.getElementById('resultcode').value = '0001';
+                 document.querySelector('details') && (document.querySelector('details').open = true);",
+                vec![],
+            )
+            .await?;
+        h.browser.find(Locator::Id("fail")).await?.click().await?;
+        // The widget hears the failure and closes the popup (the gateway's last page says NICE's
+        // reason, which the gateway tests read).
+        h.browser.switch_to_window(main).await?;
+        h.widget_text_containing("motp", "본인인증이 완료되지 않았습니다").await?;
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
+        check!(sandbox.logs(Some("reset")).is_empty(), "nothing reached HRD");
+
+        h.in_widget("motp", ".panel button.primary").await?.click().await?;
+        h.phone_check_in_popup("홍길동", "01012345678").await?;
+        h.widget_text_containing("motp", "잠금이 풀렸습니다").await?;
+        h.submit(&right).await?;
         h.lecture_plays().await?;
         Ok(())
     })

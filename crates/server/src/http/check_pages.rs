@@ -66,10 +66,11 @@ pub fn done_page(
             r#"<p id="result" role="status">{text}</p>{detail}
 <script>
   (function () {{
-    var message = {message}, back = {back};
+    var message = {message}, back = {back}, done = {done};
     if (window.opener) {{
       window.opener.postMessage(message, {origin});
-      setTimeout(function () {{ window.close(); }}, 800);
+      // A failed check's window stays, so its reason can be read.
+      if (done) setTimeout(function () {{ window.close(); }}, 800);
     }} else if (back) {{
       // The check ran in the trainee's own window (or a popup that lost its opener): back to
       // the LMS page, which resumes with the check's id only.
@@ -81,6 +82,7 @@ pub fn done_page(
                 .map(|d| format!("<p class=err>{}</p>", escape(d)))
                 .unwrap_or_default(),
             message = message.to_string().replace("</", "<\\/"),
+            done = status == IdentityStatus::Succeeded,
             back = serde_json::Value::from(return_link(check))
                 .to_string()
                 .replace("</", "<\\/"),
