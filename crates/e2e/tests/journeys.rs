@@ -182,6 +182,62 @@ async fn five_wrong_codes_lock_then_the_phone_check_in_the_popup_unlocks() {
     .await;
 }
 
+/// On a phone (360×740), two NICE checks that must lift nothing: one done with another person's
+/// phone (NICE identifies someone, not this trainee: the widget says the record differs), and one
+/// whose return was tampered with on the way (the gateway refuses it unopened; the check stays
+/// pending and the trainee can start again). The trainee stays locked, HRD receives no reset.
+#[tokio::test]
+async fn another_persons_and_a_tampered_nice_check_lift_nothing() {
+    Harness::journey("nice_refused", |h| async move {
+        h.browser.set_window_size(360, 740).await?;
+        lock_and_open_the_check(&h).await?;
+        h.phone_check_in_popup("김철수", "01099998888").await?;
+        h.widget_text_containing("motp", "LMS 회원정보와 다릅니다")
+            .await?;
+
+        let sandbox = &h.server.state.sandbox.as_ref().unwrap().hrd;
+        sandbox.nice().set_knobs(hrd_sandbox::nice::Knobs {
+            tamper_integrity: true,
+            ..Default::default()
+        });
+        h.in_widget("motp", ".panel button.primary")
+            .await?
+            .click()
+            .await?;
+        let main = h.switch_to_popup().await?;
+        h.phone_check_here("홍길동", "01012345678", None).await?;
+        // The gateway's answer to the return, as the browser shows it (waited for by WebDriver,
+        // which outlives the navigations in between).
+        let refused = h
+            .browser
+            .wait()
+            .for_element(Locator::XPath(
+                "//*[contains(., 'integrity value does not match')]",
+            ))
+            .await;
+        check!(refused.is_ok(), "the tampered return is refused");
+        h.browser.close_window().await?;
+        h.browser.switch_to_window(main).await?;
+        check!(
+            sandbox.logs(Some("reset")).is_empty(),
+            "no user_reset reached HRD"
+        );
+        let session = h
+            .browser
+            .execute(
+                "return document.getElementById('motp').shadowRoot.textContent",
+                vec![],
+            )
+            .await?;
+        check!(
+            session.as_str().unwrap_or_default().contains("잠겼습니다"),
+            "still locked: {session}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
 /// NICE says the check failed (`0001`, chosen on its window): the lock screen says the check was not
 /// completed and stays locked, nothing reaches HRD; the check again works.
 #[tokio::test]

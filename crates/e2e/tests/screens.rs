@@ -1,5 +1,6 @@
-//! Screenshots of every widget screen, in Korean, at 320 px and 1024 px wide, taken from the real
-//! widget on the demo page: `make screens` writes them to `docs/screens/`. Ignored by `make test`
+//! Screenshots of every widget screen, in Korean, at 320 px and 1024 px wide, and of the check in
+//! the trainee's own window at 360 px, taken from the real widget on the demo page: `make screens`
+//! writes them to `docs/screens/`. Ignored by `make test`
 //! (it produces files, it checks nothing the journeys do not).
 
 use fantoccini::Locator;
@@ -103,6 +104,50 @@ async fn all_screens(h: std::sync::Arc<Harness>, width: u32) -> TestResult {
         .await?;
     shoot(&h, width, "11-hrd-down").await?;
     Ok(())
+}
+
+/// A phone (360 px) in KakaoTalk's in-app browser, where popups do not open: the lock screen saying
+/// the check runs in this window (and offering the phone's own browser), NICE's window as the
+/// sandbox emulates it, in the same window, and the lecture page it comes back to, unlocked.
+async fn same_window_screens(h: std::sync::Arc<Harness>) -> TestResult {
+    let width = 360;
+    h.browser.set_window_size(width, 1400).await?;
+    h.browser.goto(&h.url("/")).await?;
+    h.in_widget("motp", "#motp-code").await?;
+    h.browser
+        .execute(
+            "Object.defineProperty(navigator, 'userAgent', { get: () =>
+               'Mozilla/5.0 (Linux; Android 14; SM-S918N; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0 Mobile Safari/537.36 KAKAOTALK 10.4.5' });
+             window.open = () => null;",
+            vec![],
+        )
+        .await?;
+    let right = phone_code(&h);
+    let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+    for n in 1..=5 {
+        h.submit_wrong(&wrong, n).await?;
+    }
+    h.widget_text_containing("motp", "이 화면에서 본인인증 페이지로 이동")
+        .await?;
+    shoot(&h, width, "12-locked-in-app").await?;
+    h.in_widget("motp", ".panel button.primary")
+        .await?
+        .click()
+        .await?;
+    let window_shot = out_dir().join(format!("13-nice-window-same-{width}.png"));
+    h.phone_check_here("홍길동", "01012345678", Some((&window_shot, width)))
+        .await?;
+    h.browser.wait().for_element(Locator::Id("video")).await?;
+    h.widget_text_containing("motp", "잠금이 풀렸습니다")
+        .await?;
+    shoot(&h, width, "14-back-unlocked").await?;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "writes docs/screens/; run with `make screens`"]
+async fn screens_360_without_popups() {
+    Harness::journey("screens_360_same_window", same_window_screens).await;
 }
 
 #[tokio::test]

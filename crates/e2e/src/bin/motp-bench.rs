@@ -236,6 +236,12 @@ async fn main() -> Result<(), BoxError> {
         "100000000",
         "--outbox-interval-secs",
         "0",
+        // The measurement's own limits: 2000 trainees at once are 2000 requests in flight, and
+        // a free port for the operations listener.
+        "--max-in-flight",
+        "10000",
+        "--metrics-listen",
+        "127.0.0.1:0",
     ])
     .await?;
     let gateway = format!("http://{listen}");
@@ -493,6 +499,8 @@ async fn main() -> Result<(), BoxError> {
     let demo_db = format!("sqlite://{}", dir.path().join("demo.db").display());
     let state_file = dir.path().join("sandbox.json");
     let (mut demo, _) = spawn_server(&[
+        // The demo page is sandbox mode's, which is never implicit.
+        "--sandbox",
         "--listen",
         &demo_listen,
         "--database-url",

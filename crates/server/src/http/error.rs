@@ -4,7 +4,7 @@
 
 use crate::domain::Error;
 use crate::store::StoreError;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -50,6 +50,23 @@ impl From<JsonRejection> for AppError {
             JsonRejection::JsonDataError(_) => "invalid_body",
             JsonRejection::JsonSyntaxError(_) => "malformed_json",
             JsonRejection::MissingJsonContentType(_) => "unsupported_media_type",
+            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            _ => "bad_request",
+        };
+        AppError::Malformed {
+            status: r.status(),
+            error,
+            message: r.body_text(),
+        }
+    }
+}
+
+impl From<FormRejection> for AppError {
+    fn from(r: FormRejection) -> Self {
+        let error = match &r {
+            FormRejection::InvalidFormContentType(_) => "unsupported_media_type",
+            FormRejection::FailedToDeserializeForm(_)
+            | FormRejection::FailedToDeserializeFormBody(_) => "invalid_body",
             _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
             _ => "bad_request",
         };
@@ -155,6 +172,22 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         let Json(value) = Json::<T>::from_request(req, state).await?;
         Ok(AppJson(value))
+    }
+}
+
+/// `Form<T>` (a form-encoded body) whose rejections are answered as [`AppError`].
+pub struct AppForm<T>(pub T);
+
+impl<S, T> FromRequest<S> for AppForm<T>
+where
+    axum::Form<T>: FromRequest<S, Rejection = FormRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let axum::Form(value) = axum::Form::<T>::from_request(req, state).await?;
+        Ok(AppForm(value))
     }
 }
 

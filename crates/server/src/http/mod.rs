@@ -18,7 +18,7 @@ pub mod substitute;
 pub mod transport;
 pub mod widget_files;
 
-pub use error::{AppError, AppJson, AppQuery};
+pub use error::{AppError, AppForm, AppJson, AppQuery};
 
 use crate::domain::Gateway;
 use axum::extract::DefaultBodyLimit;

@@ -3,12 +3,12 @@
 //! to, by POST or by GET (NICE uses either, by browser and device).
 
 use super::check_pages::{done_page, escape, shell};
-use super::{AppError, AppState};
+use super::{AppError, AppForm, AppQuery, AppState};
 use crate::domain::nice::{self, WindowRefusal};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use motp_protocol::api::ApiError;
 use serde::Deserialize;
 
@@ -43,7 +43,7 @@ pub(crate) struct WindowQuery {
 pub(crate) async fn window(
     State(state): State<AppState>,
     Path(check_id): Path<String>,
-    Query(q): Query<WindowQuery>,
+    AppQuery(q): AppQuery<WindowQuery>,
 ) -> Result<Html<String>, AppError> {
     let return_url = format!("{}{RETURN_PATH}", state.public_origin);
     let in_popup = q.window.as_deref() != Some("same");
@@ -97,7 +97,7 @@ pub(crate) struct Delivery {
     ))]
 pub(crate) async fn returned_get(
     State(state): State<AppState>,
-    Query(d): Query<Delivery>,
+    AppQuery(d): AppQuery<Delivery>,
 ) -> Result<Html<String>, AppError> {
     returned(&state, d).await
 }
@@ -113,7 +113,7 @@ pub(crate) async fn returned_get(
     ))]
 pub(crate) async fn returned_post(
     State(state): State<AppState>,
-    Form(d): Form<Delivery>,
+    AppForm(d): AppForm<Delivery>,
 ) -> Result<Html<String>, AppError> {
     returned(&state, d).await
 }

@@ -14,6 +14,7 @@ mod attestations;
 mod claims;
 mod limits;
 mod logs;
+mod nice;
 mod outbound;
 mod proxies;
 mod requests;
