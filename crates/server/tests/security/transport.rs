@@ -78,8 +78,9 @@ async fn beyond_the_cap_requests_are_answered_503_busy_at_once() {
     // One request holds the only slot, waiting for its body.
     let _holder = stalled(&t, &slow_body()).await;
     let mut answer = None;
-    // The holder's request may not have reached the server yet: ask until it has (bounded).
-    for _ in 0..500 {
+    // The holder's request may not have reached the server yet (on a busy machine it may take a
+    // while): ask until it has, bounded (20 s at most).
+    for _ in 0..2000 {
         let res = t
             .http
             .get(format!("{}/healthz", t.url))
@@ -90,7 +91,7 @@ async fn beyond_the_cap_requests_are_answered_503_busy_at_once() {
             answer = Some(res);
             break;
         }
-        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     let res = answer.expect("503 once the slot is taken");
     assert_eq!(res.headers()["retry-after"], "1");
