@@ -7,10 +7,12 @@
 //! - [`Request`] and [`Outcome`]: the JSON inside `enc_data`, each way; the outcome is EUC-KR on
 //!   the wire ([`Outcome::from_wire`], [`Outcome::to_wire`]);
 //! - [`api`]: the token endpoints' JSON (E1 access token, E3 crypto token);
-//! - [`codes`]: what NICE's answer codes mean.
+//! - [`codes`]: what NICE's answer codes mean;
+//! - [`vector`]: the spec's §8.4 test vector, which both sides' tests reproduce.
 
 pub mod api;
 pub mod codes;
+pub mod vector;
 
 use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -222,14 +224,7 @@ impl Outcome {
 mod tests {
     use super::*;
 
-    // The spec's §8.4 vector.
-    const REQ_DTIM: &str = "20240130052153";
-    const REQ_NO: &str = "REQ202401300521530000000000001";
-    const TOKEN_VAL: &str = "I9L8h6vOZ8fWRBp1DXSOXYSSTuOmpxQUEjUezHTwaIM=";
-    const ENC_DATA: &str = "wgdz3xZPYPAWNza53t49hOZiPr3KK1LyTHJaeCk84MrsDCE9z9mIKMVTxb/TsBefIGNogNyP9jgqTCn12zD0rtURIH6obv92TT+FO2MOE5alQwtOFmFchtJXMRINkm/8DOJysly+rf4NSlF+zEtJVtrpIdEyF/jioOy3DSdpdfRMF7X2jCW0QZBds6CecUanuuVwYUQpzMhF8ish619gg5YpBTjqEWrDMp2mic8givD+eQoBdxFBOMGeR/cDUzqo";
-    const INTEGRITY: &str = "TGbQs0ESwr9vLWuB/hKXpXTtyO2+br/TWEtpuFuvofw=";
-    const RES_ENC: &str = "KeJwyr0U1ebqp7ZXKlMnewrsVJ7jpx15HEW6yHNEbzHfSVzRxhOWyrvM+LCusU1aiJxAdjJ5M+d0HtgcgLWOODS5AEobfHvkUr9rYOBudCUodmIsFOhzX/5NRQCSlf3EC2lebuhPFnDksJ2bCHxb5WdjdGJ6Q3OmY+a9TDaCTxF2sNHFJF1c/6iO7MAdkp7j/8QNq2rBm6pw98H0rdXV0emikMT7KktxlpDJWCELnh9c1jL8Nnt/9GcvSxZSOwGrCeT3c4fSlqsInJt0frgRR5pCzW6szsqzx6Hyg+50AWFRwTCLUv+m7U629vF8qR/D6vx21jMea44Xkc3g8Jw9pnMC27Sx//yqXLcJhsDlS6SkQR0UU3J99NNALySKJifi0k5W5re3uAmTBv3i0sQJ2qjWtQSEwTpnFXw5oHmYFlbuh2RJ0j1m0PnsejIjiH4vN3pQ0pElts5VmKLnk9p1L9CvFVgdfCGvlJyADC1TVSOUrVdLGYIRC61Y5u53gPhIIweWiPf/VEFTYDGOtRQo3wD+0HoJv/TAF5LLlfykWKbXy0BgMbYJIhxeMaNMPAiAb0Ow9QY0jrcjUNl5wdDaYNbcbYiVMGRAVsPDmFCfe9epYUWTXYLxTJzvo8EZQR1ZfplaAD68xYLHTNB8z42kqFBpAqHo6+/m+Aj6qEb1+wo=";
-    const RES_INTEG: &str = "5E8qEzYqYY8IpHOre3f0iH9AQj+FuuQdVkqIo9BCumA=";
+    use crate::vector::*;
 
     fn vector_request() -> Request {
         Request {
