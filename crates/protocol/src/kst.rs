@@ -20,6 +20,14 @@ pub fn format_unix(unix_seconds: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A Unix time in Korea time as NICE writes it: `YYYYMMDDHHMMSS` (HRD's format, digits only).
+pub fn format_compact(unix_seconds: i64) -> String {
+    format_unix(unix_seconds)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect()
+}
+
 /// Parses HRD's `YYYY-MM-DD HH:MM:SS` (Korea time) into a Unix time; `None` when malformed.
 pub fn parse_unix(text: &str) -> Option<i64> {
     time::PrimitiveDateTime::parse(text, HRD_FORMAT)
@@ -38,6 +46,9 @@ mod tests {
         // Midnight UTC is 09:00 KST the same day; 15:00 UTC is the next day in Seoul.
         assert_eq!(format_unix(0), "1970-01-01 09:00:00");
         assert_eq!(format_unix(15 * 3600), "1970-01-02 00:00:00");
+        assert_eq!(format_compact(1_795_773_605), "20261127190005");
+        // 2026-11-29 10:00:05 UTC is 19:00:05 in Seoul.
+        assert_eq!(format_compact(1_795_946_405), "20261129190005");
     }
 
     #[test]

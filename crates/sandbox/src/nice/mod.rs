@@ -18,7 +18,6 @@ use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use motp_protocol::clock::{AdjustableClock, Clock};
-use motp_protocol::kst;
 use nice_identity::{Keys, Request, PRODUCT_ID};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -221,13 +220,8 @@ impl NiceEmulator {
     }
 }
 
-/// A Unix time in Korea time as `YYYYMMDDHHMMSS`.
-pub fn compact_kst(unix: i64) -> String {
-    kst::format_unix(unix)
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect()
-}
+/// A Unix time in Korea time as `YYYYMMDDHHMMSS` (`kst::format_compact`, re-exported for tests).
+pub use motp_protocol::kst::format_compact as compact_kst;
 
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];

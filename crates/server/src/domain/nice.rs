@@ -107,7 +107,7 @@ async fn crypto_token(gw: &Gateway, tenant: &Tenant, now: i64) -> Result<NiceCry
     {
         return Ok(token);
     }
-    let req_dtim = compact_kst(now);
+    let req_dtim = kst::format_compact(now);
     let req_no = format!("M{}", &random_id()[..29]);
     let issued = gw
         .nice
@@ -128,11 +128,6 @@ async fn crypto_token(gw: &Gateway, tenant: &Tenant, now: i64) -> Result<NiceCry
     };
     gw.store.add_nice_token(&token, now).await?;
     Ok(token)
-}
-
-/// Korea time as NICE writes it: `YYYYMMDDHHMMSS`.
-fn compact_kst(now: i64) -> String {
-    kst::format_unix(now).replace(['-', ' ', ':'], "")
 }
 
 /// What NICE's return brought: the check and where it stands now.
@@ -280,11 +275,5 @@ mod tests {
         let mut o = outcome("0001");
         o.responseno = None;
         assert!(!provider_record(&o).unwrap().success);
-    }
-
-    #[test]
-    fn nice_time_is_korea_time() {
-        // 2026-11-29 10:00:05 UTC is 19:00:05 in Seoul.
-        assert_eq!(compact_kst(1_795_946_405), "20261129190005");
     }
 }
