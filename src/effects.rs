@@ -24,14 +24,6 @@ pub(crate) struct Refs {
     pub popup: Rc<RefCell<Option<Window>>>,
 }
 
-/// This page's address without its fragment: where a check run in this window comes back to.
-fn page_address() -> String {
-    let href = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_default();
-    href.split('#').next().unwrap_or_default().to_string()
-}
-
 /// Runs a server call in the background and dispatches the action its answer makes. Boxed, so the
 /// wasm holds one copy of the task machinery rather than one per call.
 fn ask(dispatcher: &UseReducerDispatcher<Machine>, call: impl Future<Output = Action> + 'static) {
@@ -75,7 +67,9 @@ pub(crate) fn run(
             }
         }
         Effect::StartIdentity(purpose) => {
-            let here = page_address();
+            let here = web_sys::window()
+                .map(|w| crate::mount::page_address(&w.location()))
+                .unwrap_or_default();
             ask(dispatcher, async move {
                 Action::IdentityStarted(client.identity_start(purpose, &here).await)
             })

@@ -107,6 +107,12 @@ pub fn mount(
     })
 }
 
+/// This page's address without its fragment: where a check run in this window comes back to.
+pub(crate) fn page_address(location: &web_sys::Location) -> String {
+    let href = location.href().unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_string()
+}
+
 /// The check this page came back from: `#motp-reset=<id>` or `#motp-substitute=<id>`, which the
 /// check's last page puts there when it ran in this window (the id only: the result is asked of
 /// the server, for this launch token's trainee). Taken off the address, so a reload does not take
@@ -123,10 +129,8 @@ fn returned_check(window: &web_sys::Window) -> Option<(String, Purpose)> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    let href = location.href().ok()?;
-    let here = href.split('#').next()?;
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(here));
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&page_address(&location)));
     }
     Some((id.to_string(), purpose))
 }
