@@ -283,6 +283,7 @@ impl Tenants {
     pub fn sandbox_demo(listen: std::net::SocketAddr) -> Tenants {
         let port = listen.port();
         let nice = format!("http://127.0.0.1:{port}/nice");
+        let emulator = hrd_sandbox::nice::NiceConfig::default();
         Tenants::new(vec![Tenant {
             id: "demo".into(),
             agtid: "DEMOAGT01".into(),
@@ -301,8 +302,8 @@ impl Tenants {
             emon_api_key_env: None,
             emon_api_user: String::new(),
             nice: NiceSettings {
-                nice_client_id: hrd_sandbox::nice::NiceConfig::default().client_id,
-                nice_client_secret: hrd_sandbox::nice::NiceConfig::default().client_secret,
+                nice_client_id: emulator.client_id,
+                nice_client_secret: emulator.client_secret,
                 nice_window_url: format!("{nice}{}", nice_identity::STANDARD_WINDOW_PATHS[0]),
                 nice_api_url: nice,
                 ..NiceSettings::default()
