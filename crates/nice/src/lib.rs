@@ -95,8 +95,9 @@ impl Keys {
     /// §8.2: the integrity value first (constant time), then decryption. A base64 value that came
     /// through a query string with its `+` turned into spaces is mended first (§8.1).
     pub fn open(&self, enc_data: &str, integrity_value: &str) -> Result<Vec<u8>, OpenError> {
-        let enc_data = enc_data.trim().replace(' ', "+");
-        let integrity_value = integrity_value.trim().replace(' ', "+");
+        // Spaces back to `+` before trimming: a leading or trailing `+` read as a space is data.
+        let enc_data = enc_data.replace(' ', "+").trim().to_string();
+        let integrity_value = integrity_value.replace(' ', "+").trim().to_string();
         let expected = self.integrity(&enc_data);
         if !bool::from(expected.as_bytes().ct_eq(integrity_value.as_bytes())) {
             return Err(OpenError::Integrity);
@@ -334,6 +335,13 @@ mod tests {
         let k = Keys::derive(REQ_DTIM, REQ_NO, TOKEN_VAL);
         let spaced = RES_ENC.replace('+', " ");
         assert!(k.open(&spaced, &RES_INTEG.replace('+', " ")).is_ok());
+        // Also at either end, where a space is easily taken for padding.
+        let sealed = (0..10_000)
+            .map(|i| k.seal(format!("{{\"n\":{i}}}").as_bytes()))
+            .find(|s| s.enc_data.starts_with('+'))
+            .expect("one in 64 starts with +");
+        let spaced = sealed.enc_data.replace('+', " ");
+        assert!(k.open(&spaced, &sealed.integrity_value).is_ok());
     }
 
     #[test]
