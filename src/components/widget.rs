@@ -47,12 +47,20 @@ pub fn in_app_browser(user_agent: &str) -> Option<InApp> {
         "FBAV/",
         "; wv)",
     ];
-    if user_agent.contains("KAKAOTALK") {
+    // A byte-window search: `str::contains` brings core's two-way searcher into the wasm (≈1 KB gzip)
+    // for these few short, ASCII markers.
+    let has = |marker: &str| {
+        user_agent
+            .as_bytes()
+            .windows(marker.len())
+            .any(|w| w == marker.as_bytes())
+    };
+    if has("KAKAOTALK") {
         Some(InApp::KakaoTalk)
     } else {
         OTHERS
             .iter()
-            .any(|m| user_agent.contains(m))
+            .any(|m| has(m))
             .then_some(InApp::Other)
     }
 }
