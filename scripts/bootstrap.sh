@@ -27,6 +27,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32 target"
   rustup target add wasm32-unknown-unknown
 fi
+# The standard library's source: `make widget` rebuilds it for wasm32 without panic messages
+# (see the Makefile's `widget`).
+if ! rustup component list --installed | grep -qx rust-src; then
+  log "adding the rust-src component"
+  rustup component add rust-src
+fi
 
 if ! dpkg -s chromium chromium-driver fonts-noto-cjk postgresql brotli php-cli python3-jwt python3-cryptography >/dev/null 2>&1; then
   log "installing Debian chromium + chromium-driver + fonts-noto-cjk + postgresql + brotli + php-cli + python3-jwt + python3-cryptography"
