@@ -58,10 +58,7 @@ pub fn in_app_browser(user_agent: &str) -> Option<InApp> {
     if has("KAKAOTALK") {
         Some(InApp::KakaoTalk)
     } else {
-        OTHERS
-            .iter()
-            .any(|m| has(m))
-            .then_some(InApp::Other)
+        OTHERS.iter().any(|m| has(m)).then_some(InApp::Other)
     }
 }
 
