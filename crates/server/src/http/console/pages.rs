@@ -334,7 +334,8 @@ pub(super) fn trainee(f: &Frame, view: &TraineePage) -> Markup {
         }
         section aria-labelledby="timeline-h" {
             h2 #timeline-h { (l.pick("기록 (한국 시간, 최근 것부터)", "Timeline (Korea time, newest first)")) }
-            div.scroll {
+            // Focusable, so a keyboard can scroll it sideways on a narrow screen.
+            div.scroll tabindex="0" role="region" aria-label=(l.pick("기록 표", "Timeline table")) {
                 table #timeline {
                     thead { tr {
                         th scope="col" { (l.pick("시각", "When")) }
@@ -473,8 +474,8 @@ pub(super) fn today(f: &Frame, t: &Today) -> Markup {
             h2 #chart-h { (l.pick("최근 24시간", "The last 24 hours")) }
             (chart(l, &t.hours))
             @if !busy_hours.is_empty() {
-                div.scroll { table {
-                    caption { (l.pick("시간대별 건수", "Counts by hour")) }
+                div.scroll tabindex="0" role="region" aria-labelledby="hours-caption" { table {
+                    caption #hours-caption { (l.pick("시간대별 건수", "Counts by hour")) }
                     thead { tr {
                         th scope="col" { (l.pick("시간", "Hour")) }
                         @for o in Outcome::ALL { th scope="col" { (outcome_words(l, o)) } }
