@@ -32,6 +32,14 @@ impl Lang {
         }
     }
 
+    /// The language a toggle offers from this one.
+    pub const fn other(self) -> Lang {
+        match self {
+            Lang::Ko => Lang::En,
+            Lang::En => Lang::Ko,
+        }
+    }
+
     /// The Korean or the English of a pair.
     pub const fn pick<'a>(self, ko: &'a str, en: &'a str) -> &'a str {
         match self {
@@ -305,5 +313,7 @@ mod tests {
         assert_eq!(Lang::parse("en"), Some(Lang::En));
         assert_eq!(Lang::parse(Lang::Ko.code()), Some(Lang::Ko));
         assert_eq!(Lang::parse("fr"), None);
+        assert_eq!(Lang::Ko.other(), Lang::En);
+        assert_eq!(Lang::En.other(), Lang::Ko);
     }
 }

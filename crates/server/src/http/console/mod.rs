@@ -95,6 +95,13 @@ fn set_cookie(
     c
 }
 
+/// Adds a `Set-Cookie` (made by [`set_cookie`]) to `res`.
+fn append_cookie(res: &mut Response, cookie: &str) {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
 /// An HTML page with `status`.
 fn page(status: StatusCode, html: maud::Markup) -> Response {
     (status, Html(html.into_string())).into_response()
@@ -241,10 +248,10 @@ fn lang_of(q: &LangQuery) -> Lang {
 fn login_form(state: &AppState, status: StatusCode, lang: Lang, failed: bool) -> Response {
     let token = crate::domain::jwt::random_id();
     let mut res = page(status, pages::login(lang, &token, failed));
-    let c = set_cookie(state, LOGIN_COOKIE, &token, "/console/login", None);
-    if let Ok(v) = HeaderValue::from_str(&c) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
+    append_cookie(
+        &mut res,
+        &set_cookie(state, LOGIN_COOKIE, &token, "/console/login", None),
+    );
     res
 }
 
@@ -305,9 +312,7 @@ pub(crate) async fn login(
             let session = set_cookie(&state, SESSION_COOKIE, &secret, "/console", None);
             let spent = set_cookie(&state, LOGIN_COOKIE, "", "/console/login", Some(0));
             for c in [session, spent] {
-                if let Ok(v) = HeaderValue::from_str(&c) {
-                    res.headers_mut().append(header::SET_COOKIE, v);
-                }
+                append_cookie(&mut res, &c);
             }
             Ok(res)
         }
@@ -342,10 +347,10 @@ pub(crate) async fn logout(
         .await
         .map_err(|e| ConsoleError::new(staff.lang(), e))?;
     let mut res = Redirect::to("/console/login").into_response();
-    let c = set_cookie(&state, SESSION_COOKIE, "", "/console", Some(0));
-    if let Ok(v) = HeaderValue::from_str(&c) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
+    append_cookie(
+        &mut res,
+        &set_cookie(&state, SESSION_COOKIE, "", "/console", Some(0)),
+    );
     Ok(res)
 }
 

@@ -33,10 +33,7 @@ fn head(lang: Lang, title: &str) -> Markup {
 /// A signed-in page: the bar (menu, search, language, sign-out) and `content` under `title`.
 fn frame(f: &Frame, title: &str, content: Markup) -> Markup {
     let l = f.lang;
-    let other = match l {
-        Lang::Ko => Lang::En,
-        Lang::En => Lang::Ko,
-    };
+    let other = l.other();
     html! {
         (DOCTYPE)
         html lang=(l.code()) {
@@ -79,9 +76,8 @@ fn frame(f: &Frame, title: &str, content: Markup) -> Markup {
     }
 }
 
-/// An error page (signed in or not).
-pub(super) fn error(lang: Lang, message: &str) -> Markup {
-    let title = lang.pick("요청을 처리하지 못했습니다", "The request was not done");
+/// A page without the signed-in bar (the sign-in form, errors): `content` under `title`.
+fn narrow(lang: Lang, title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -89,49 +85,50 @@ pub(super) fn error(lang: Lang, message: &str) -> Markup {
             body {
                 main #main.narrow {
                     h1 { (title) }
-                    p.error role="alert" { (message) }
-                    p { a href="/console" { (lang.pick("콘솔로 돌아가기", "Back to the console")) } }
+                    (content)
                 }
             }
         }
     }
 }
 
+/// An error page (signed in or not).
+pub(super) fn error(lang: Lang, message: &str) -> Markup {
+    let title = lang.pick("요청을 처리하지 못했습니다", "The request was not done");
+    narrow(
+        lang,
+        title,
+        html! {
+            p.error role="alert" { (message) }
+            p { a href="/console" { (lang.pick("콘솔로 돌아가기", "Back to the console")) } }
+        },
+    )
+}
+
 /// The sign-in form.
 pub(super) fn login(lang: Lang, csrf: &str, failed: bool) -> Markup {
     let title = lang.pick("상담 콘솔 로그인", "Help desk sign-in");
-    let other = match lang {
-        Lang::Ko => Lang::En,
-        Lang::En => Lang::Ko,
-    };
-    html! {
-        (DOCTYPE)
-        html lang=(lang.code()) {
-            (head(lang, title))
-            body {
-                main #main.narrow {
-                    h1 { (title) }
-                    p { (lang.pick(
-                        "훈련기관 담당자용입니다. 훈련생의 mOTP 기록과 안내할 내용을 봅니다.",
-                        "For the training institution's staff: trainees' mOTP records and what to tell them."
-                    )) }
-                    @if failed {
-                        p.error role="alert" { (lang.pick("아이디 또는 비밀번호가 맞지 않습니다.", "Wrong login or password.")) }
-                    }
-                    form.stack method="post" action="/console/login" {
-                        input type="hidden" name="csrf" value=(csrf);
-                        input type="hidden" name="lang" value=(lang.code());
-                        label for="login" { (lang.pick("아이디", "Login")) }
-                        input #login name="login" type="text" required maxlength="64" autocomplete="username" spellcheck="false";
-                        label for="password" { (lang.pick("비밀번호", "Password")) }
-                        input #password name="password" type="password" required autocomplete="current-password";
-                        button type="submit" { (lang.pick("로그인", "Sign in")) }
-                    }
-                    p { a href={ "/console/login?lang=" (other.code()) } lang=(other.code()) { (lang.pick("English", "한국어")) } }
-                }
-            }
+    let other = lang.other();
+    let content = html! {
+        p { (lang.pick(
+            "훈련기관 담당자용입니다. 훈련생의 mOTP 기록과 안내할 내용을 봅니다.",
+            "For the training institution's staff: trainees' mOTP records and what to tell them."
+        )) }
+        @if failed {
+            p.error role="alert" { (lang.pick("아이디 또는 비밀번호가 맞지 않습니다.", "Wrong login or password.")) }
         }
-    }
+        form.stack method="post" action="/console/login" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="lang" value=(lang.code());
+            label for="login" { (lang.pick("아이디", "Login")) }
+            input #login name="login" type="text" required maxlength="64" autocomplete="username" spellcheck="false";
+            label for="password" { (lang.pick("비밀번호", "Password")) }
+            input #password name="password" type="password" required autocomplete="current-password";
+            button type="submit" { (lang.pick("로그인", "Sign in")) }
+        }
+        p { a href={ "/console/login?lang=" (other.code()) } lang=(other.code()) { (lang.pick("English", "한국어")) } }
+    };
+    narrow(lang, title, content)
 }
 
 fn when(at: i64) -> String {
