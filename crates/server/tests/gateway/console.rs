@@ -3,7 +3,7 @@
 //! injected clock.
 
 use crate::common::{staff_cli, StaffBrowser};
-use crate::world::{world, World};
+use crate::world::{launch_token, world, World, TEL};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -164,4 +164,50 @@ async fn the_staff_command_adds_lists_and_removes_and_refuses_bad_input() {
     assert_eq!(res.status(), 401);
     let (ok, out) = staff(&w, &["remove", "--login", "desk-kosa"], "").await;
     assert!(!ok && out.contains("no staff account"), "{out}");
+}
+
+/// Two stories the widget's journeys do not play, as the help desk sees them: HRD failing a code
+/// (an outage, with the substitute check this tenant allows), and a phone check that named someone
+/// other than the LMS record (the record may be out of date; the lock stays).
+#[tokio::test]
+async fn an_hrd_outage_and_another_persons_check_are_told_as_such() {
+    let w = world().await;
+    add_staff(&w, "kosa", "desk-kosa").await;
+    let mut b = signed_in(&w, "desk-kosa").await;
+
+    w.sandbox
+        .faults
+        .set(hrd_sandbox::faults::FaultMode::Ie001, 1);
+    let (_, answer) = w.verify(&w.code_now()).await;
+    assert_eq!(answer["result"], "hrd_unavailable", "{answer}");
+    let (_, page) = b.page("/console/trainees/trainee01").await;
+    assert!(page.contains("HRD 응답 없음 (IE001)"), "{page}");
+    assert!(page.contains("HRD의 mOTP 서버 장애입니다"), "{page}");
+    assert!(page.contains("대체인증"), "{page}");
+    let (_, today) = b.page("/console").await;
+    assert!(
+        today.contains("data-outcome=\"HrdUnavailable\"><span class=\"n\">1</span>"),
+        "{today}"
+    );
+    assert!(today.contains("<strong>0%</strong> (0 / 1)"), "{today}");
+
+    w.clock.advance(60);
+    w.lock().await;
+    let state = w.sandbox_identity_check("김철수", TEL).await;
+    let (status, _) = w.reset_with(&launch_token(), &state).await;
+    assert_eq!(status, 403);
+    let (_, page) = b.page("/console/trainees/trainee01").await;
+    assert!(page.contains("다른 사람으로 확인됨"), "{page}");
+    assert!(
+        page.contains("본인인증 결과가 LMS 회원정보와 다른 사람입니다"),
+        "{page}"
+    );
+    assert!(
+        page.contains("mOTP가 잠겼습니다 (AP009)"),
+        "still locked: {page}"
+    );
+    assert!(
+        page.contains("sandbox · 거래번호 "),
+        "provider and its transaction id: {page}"
+    );
 }
