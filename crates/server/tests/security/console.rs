@@ -121,6 +121,10 @@ async fn failed_logins_are_throttled_and_then_even_the_right_password_waits() {
         .unwrap()
         .contains("로그인 실패가 너무 많습니다"));
     assert_eq!(b.get("/console").await.status(), 303);
+    // The refusals are logged (the login, the address), never a password tried.
+    let log = t.log.lock().unwrap().join("\n");
+    assert!(log.contains("console login refused"), "{log}");
+    assert!(!log.contains("guess-") && !log.contains(PASSWORD), "{log}");
 }
 
 #[tokio::test]
