@@ -79,7 +79,8 @@ bench: bootstrap widget
 	cargo bench -p hrd-sandbox | tee target/totp-bench.txt
 	./target/release/motp-bench
 
-## make screens: PNGs of every widget screen (Korean, 320 and 1024 px) into docs/screens/.
+## make screens: PNGs of every widget screen (Korean, 320 and 1024 px) and of the console (1280 and
+## 360 px) into docs/screens/.
 screens: bootstrap widget
 	MOTP_WIDGET_DIST=$(CURDIR)/dist cargo test -p motp-e2e --test screens -- --ignored --test-threads=1
 

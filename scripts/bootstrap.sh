@@ -13,6 +13,9 @@ BINARYEN_VERSION=132
 TERSER_VERSION=5.51.4
 # The schema fuzzer of `make test` (scripts/test-schema.sh), from PyPI into a project-local venv.
 SCHEMATHESIS_VERSION=4.32.5
+# The accessibility check of the end-to-end tests (the console's pages): axe-core's one script,
+# injected into the page by WebDriver. Pure JavaScript, no install scripts.
+AXE_CORE_VERSION=4.14.1
 # make bench only (`bootstrap.sh --bench`): Lighthouse, on the demo page (about 180 MB, so make test
 # never installs it).
 LIGHTHOUSE_VERSION=13.5.0
@@ -55,6 +58,11 @@ fi
 if [ "$(terser --version 2>/dev/null | awk '{print $2}')" != "$TERSER_VERSION" ]; then
   log "installing terser@$TERSER_VERSION from npm into tools/node"
   npm install --silent --no-audit --no-fund --prefix tools/node "terser@$TERSER_VERSION"
+fi
+
+if [ "$(node -p 'require("./tools/axe/node_modules/axe-core/package.json").version' 2>/dev/null)" != "$AXE_CORE_VERSION" ]; then
+  log "installing axe-core@$AXE_CORE_VERSION from npm into tools/axe"
+  npm install --silent --no-audit --no-fund --prefix tools/axe "axe-core@$AXE_CORE_VERSION"
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then

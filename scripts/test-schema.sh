@@ -3,7 +3,8 @@
 # emulator, SQLite in a temp dir, loopback only): every operation, with the checks
 # not_a_server_error, status_code_conformance, content_type_conformance and
 # response_schema_conformance. Requests carry a sandbox launch token, so the trainee's routes are
-# exercised past authentication. Schemathesis lives in tools/venv (scripts/bootstrap.sh).
+# exercised past authentication; the console's pages are run again with the demo staff member's
+# session cookie. Schemathesis lives in tools/venv (scripts/bootstrap.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ST=tools/venv/bin/schemathesis
@@ -35,6 +36,15 @@ echo "== the widget's routes, with a sandbox launch token =="
 run --header "Authorization: Bearer $token" --exclude-tag admin --exclude-tag lms
 echo "== the LMS server's and the admins' routes, with the demo tenant's API key =="
 run --auth "demo:sandbox-demo-api-key-not-for-production" --include-tag admin --include-tag lms
+echo "== the help desk's console, signed in as the demo's staff member (session cookie) =="
+jar="$dir/cookies"
+csrf=$(curl -fsS -c "$jar" "http://127.0.0.1:$port/console/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+curl -fsS -b "$jar" -c "$jar" -o /dev/null \
+  --data-urlencode "login=demo-staff" --data-urlencode "password=sandbox-demo-staff-password" \
+  --data-urlencode "csrf=$csrf" "http://127.0.0.1:$port/console/login"
+session=$(awk '$6 == "motp_console" { print $7 }' "$jar")
+[ -n "$session" ] || { echo "test-schema: the demo staff member could not sign in" >&2; exit 1; }
+run --header "Cookie: motp_console=$session" --include-tag console
 # Schemathesis leaves the document's own URL out of a run unless it is named.
 echo "== /openapi.json itself =="
 run --include-path /openapi.json

@@ -435,3 +435,145 @@ impl Drop for Harness {
         self.server.task.abort();
     }
 }
+
+/// The help desk's console, as a staff member uses it, and the stories it is shown with.
+impl Harness {
+    /// What the sandbox's virtual phone of `name`/`tel` shows at `at`, with app password `pin`.
+    pub fn phone_code_of(&self, name: &str, tel: &str, pin: &str, at: i64) -> String {
+        let sandbox = &self
+            .server
+            .state
+            .sandbox
+            .as_ref()
+            .expect("sandbox mode")
+            .hrd;
+        let device = sandbox
+            .with_registry(|r| r.person(name, tel).and_then(|p| p.current_device.clone()))
+            .expect("the demo phone is registered");
+        sandbox
+            .device_code(&device, pin, Some(at))
+            .expect("device exists")
+    }
+
+    /// Plays the help desk's four stories through the widget on the demo page, as trainees would:
+    /// trainee02 types one wrong code; trainee99's LMS record differs from the app (AP005);
+    /// trainee03 types five wrong codes and is locked; trainee01 is locked too, does the phone
+    /// check, and HRD does not answer the `user_reset` (the reset waits in the outbox, which needs
+    /// a server without its outbox worker to stay queued).
+    pub async fn play_help_desk_stories(&self) -> TestResult {
+        // A wrong code.
+        self.browser.goto(&self.url("/?trainee=2")).await?;
+        let right = self.phone_code_of("김철수", "01098765432", "5678", T0);
+        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+        self.submit_wrong(&wrong, 1).await?;
+        // AP005: the app is registered under another name than the LMS's.
+        self.browser.goto(&self.url("/?as=unregistered")).await?;
+        self.submit(&right).await?;
+        self.widget_text_containing("motp", "AP005").await?;
+        // Locked.
+        self.browser.goto(&self.url("/?trainee=3")).await?;
+        let right = self.phone_code_of("이영희", "01055556666", "9012", T0);
+        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+        for n in 1..=5 {
+            self.submit_wrong(&wrong, n).await?;
+        }
+        // Locked, checked, and the reset queued: HRD holds the user_reset past the timeout.
+        self.browser.goto(&self.url("/")).await?;
+        let right = self.phone_code_of("홍길동", "01012345678", "1234", T0);
+        let wrong = format!("{:06}", (right.parse::<u32>()? + 7) % 1_000_000);
+        for n in 1..=5 {
+            self.submit_wrong(&wrong, n).await?;
+        }
+        self.in_widget("motp", ".panel button.primary")
+            .await?
+            .click()
+            .await?;
+        self.widget_text_containing("motp", "새 창에서").await?;
+        let sandbox = &self.server.state.sandbox.as_ref().expect("sandbox").hrd;
+        sandbox
+            .faults
+            .set(hrd_sandbox::faults::FaultMode::Timeout, 1);
+        self.phone_check_in_popup("홍길동", "010-1234-5678").await?;
+        self.widget_text_containing("motp", "잠금 해제 요청을 mOTP 서버에 보내는 중입니다")
+            .await?;
+        check!(
+            sandbox.faults.peek().is_none(),
+            "the user_reset met the fault"
+        );
+        Ok(())
+    }
+
+    /// Signs in to the console as the demo's staff member, through the login form.
+    pub async fn staff_login(&self) -> TestResult {
+        use motp_server::tenant::{SANDBOX_DEMO_STAFF_LOGIN, SANDBOX_DEMO_STAFF_PASSWORD};
+        self.browser.goto(&self.url("/console/login")).await?;
+        self.browser
+            .find(Locator::Id("login"))
+            .await?
+            .send_keys(SANDBOX_DEMO_STAFF_LOGIN)
+            .await?;
+        self.browser
+            .find(Locator::Id("password"))
+            .await?
+            .send_keys(&format!("{SANDBOX_DEMO_STAFF_PASSWORD}\u{E007}"))
+            .await?;
+        self.browser
+            .wait()
+            .for_element(Locator::Id("counts"))
+            .await?;
+        Ok(())
+    }
+
+    /// axe-core's violations on the page shown now (every rule axe runs by default), as
+    /// `rule: elements` lines; empty when there are none.
+    pub async fn axe_violations(
+        &self,
+    ) -> Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
+        let path = std::env::var("AXE_CORE_JS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../tools/axe/node_modules/axe-core/axe.min.js")
+            });
+        let source = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "axe-core not at {} ({e}): run scripts/bootstrap.sh",
+                path.display()
+            )
+        })?;
+        // WebDriver's scripts are not the page's: the console's CSP does not apply to them.
+        self.browser.execute(&source, vec![]).await?;
+        let found = self
+            .browser
+            .execute_async(
+                "const done = arguments[0];
+                 axe.run(document).then(r => done(r.violations.map(v =>
+                     v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await?;
+        Ok(found
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The page's text once `css` is on it.
+    pub async fn text_of(
+        &self,
+        css: &str,
+    ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(self
+            .browser
+            .wait()
+            .for_element(Locator::Css(css))
+            .await?
+            .text()
+            .await?)
+    }
+}

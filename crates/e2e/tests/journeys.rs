@@ -29,18 +29,7 @@ async fn lock_and_open_the_check(
 
 /// What the sandbox's virtual phone shows for the demo trainee at `at`.
 fn phone_code(h: &Harness, at: i64) -> String {
-    let sandbox = h.server.state.sandbox.as_ref().expect("sandbox mode");
-    let device = sandbox
-        .hrd
-        .with_registry(|r| {
-            r.person("홍길동", "01012345678")
-                .and_then(|p| p.current_device.clone())
-        })
-        .expect("the demo phone is registered");
-    sandbox
-        .hrd
-        .device_code(&device, "1234", Some(at))
-        .expect("device exists")
+    h.phone_code_of("홍길동", "01012345678", "1234", at)
 }
 
 #[tokio::test]

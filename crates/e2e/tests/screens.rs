@@ -1,5 +1,6 @@
 //! Screenshots of every widget screen, in Korean, at 320 px and 1024 px wide, and of the check in
-//! the trainee's own window at 360 px, taken from the real widget on the demo page: `make screens`
+//! the trainee's own window at 360 px, taken from the real widget on the demo page, and of the help
+//! desk's console at 1280 and 360 px after the four stories of `tests/console.rs`: `make screens`
 //! writes them to `docs/screens/`. Ignored by `make test`
 //! (it produces files, it checks nothing the journeys do not).
 
@@ -160,4 +161,58 @@ async fn screens_320() {
 #[ignore = "writes docs/screens/; run with `make screens`"]
 async fn screens_1024() {
     Harness::journey("screens_1024", |h| all_screens(h, 1024)).await;
+}
+
+/// The whole page the browser shows, `width` wide, as `docs/screens/NAME-WIDTH.png`.
+async fn shoot_page(h: &Harness, width: u32, name: &str) -> TestResult {
+    h.browser.set_window_size(width, 900).await?;
+    let tall = h
+        .browser
+        .execute("return document.documentElement.scrollHeight", vec![])
+        .await?
+        .as_u64()
+        .unwrap_or(900) as u32;
+    // The window's height includes its frame: a little more than the page, so nothing is cut.
+    h.browser.set_window_size(width, tall + 140).await?;
+    std::fs::create_dir_all(out_dir())?;
+    std::fs::write(
+        out_dir().join(format!("{name}-{width}.png")),
+        h.browser.screenshot().await?,
+    )?;
+    Ok(())
+}
+
+/// The console's sign-in, Today, a locked trainee, a trainee whose unlock waits for HRD, and the
+/// 4-vs-6-digit page, at 1280 and 360 px.
+async fn console_screens(h: std::sync::Arc<Harness>) -> TestResult {
+    h.play_help_desk_stories().await?;
+    for width in [1280, 360] {
+        h.browser.goto(&h.url("/console/login")).await?;
+        shoot_page(&h, width, "console-1-login").await?;
+    }
+    h.staff_login().await?;
+    for (name, path) in [
+        ("console-2-today", "/console"),
+        ("console-3-trainee-locked", "/console/trainees/trainee03"),
+        (
+            "console-4-trainee-reset-queued",
+            "/console/trainees/trainee01",
+        ),
+        ("console-5-trainee-ap005", "/console/trainees/trainee99"),
+        ("console-6-codes", "/console/codes"),
+    ] {
+        for width in [1280, 360] {
+            h.browser.goto(&h.url(path)).await?;
+            h.browser.wait().for_element(Locator::Id("main")).await?;
+            shoot_page(&h, width, name).await?;
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "writes docs/screens/; run with `make screens`"]
+async fn screens_console() {
+    let no_worker = |args: &mut motp_server::config::ServeArgs| args.outbox_interval_secs = 0;
+    Harness::journey_with("screens_console", no_worker, console_screens).await;
 }

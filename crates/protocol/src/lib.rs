@@ -3,8 +3,10 @@
 //! Everything here is plain data and pure functions so it compiles for native and `wasm32` alike:
 //! HRD's result codes and what they mean ([`HrdCode`]), the EVAL_CD table ([`EvalCd`]), the forms HRD
 //! receives ([`hrd`]), the JSON spoken between widget and gateway ([`api`]), the input rules
-//! ([`input`]), Korea time in HRD's format ([`kst`]) and the injectable clock ([`clock`]).
+//! ([`input`]), Korea time in HRD's format ([`kst`]), the injectable clock ([`clock`]) and what to
+//! tell a trainee, in the FAQ's words ([`advice`]).
 
+pub mod advice;
 pub mod api;
 pub mod clock;
 pub mod eval;

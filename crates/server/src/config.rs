@@ -35,6 +35,34 @@ pub enum Command {
     Keys(KeysCommand),
     /// Print the OpenAPI 3.1 document of the HTTP API (what `GET /openapi.json` serves).
     Openapi,
+    /// The help desk's console accounts (`/console`), kept in the database.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum StaffCommand {
+    /// A new account of one tenant; its password is read from standard input (one line, at least
+    /// 12 characters) and stored as an Argon2id hash.
+    Add {
+        /// Tenant id; defaults to the only tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// The login (1-64 letters, digits and _-.@), unique across tenants.
+        #[arg(long)]
+        login: String,
+    },
+    /// The accounts, one per line: tenant, login, created (Korea time).
+    List {
+        /// Only this tenant's.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Removes an account and ends its sessions.
+    Remove {
+        #[arg(long)]
+        login: String,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -3,7 +3,7 @@
 
 use clap::Parser;
 use motp_protocol::clock::{AdjustableClock, SystemClock};
-use motp_server::config::{AuditArgs, Cli, Command, KeysCommand, TokenArgs};
+use motp_server::config::{AuditArgs, Cli, Command, KeysCommand, StaffCommand, TokenArgs};
 use motp_server::domain::jwt::{self as token, LaunchClaims, LAUNCH_AUDIENCE};
 use motp_server::startup as launch;
 use std::process::ExitCode;
@@ -26,6 +26,7 @@ async fn main() -> ExitCode {
         Some(Command::Token(args)) => print_token(&cli.serve, &args),
         Some(Command::Audit(args)) => export_audit(&cli.serve, &args).await,
         Some(Command::Keys(KeysCommand::Rotate)) => rotate_keys(&cli.serve).await,
+        Some(Command::Staff(command)) => staff(&cli.serve, &command).await,
         Some(Command::Openapi) => {
             print!("{}", motp_server::http::openapi::json());
             Ok(())
@@ -51,7 +52,12 @@ async fn serve(
     let url = running.url();
     if running.state.sandbox.is_some() {
         tracing::info!("sandbox mode (embedded HRD emulator, no real HRD is ever called)");
-        println!("\n  Demo LMS page: {url}/\n");
+        println!("\n  Demo LMS page: {url}/");
+        println!(
+            "  Help desk console: {url}/console (login {}, password {})\n",
+            motp_server::tenant::SANDBOX_DEMO_STAFF_LOGIN,
+            motp_server::tenant::SANDBOX_DEMO_STAFF_PASSWORD
+        );
     }
     tracing::info!("motp-server listening on {url}");
     running.task.await??;
@@ -76,6 +82,39 @@ async fn rotate_keys(serve: &motp_server::config::ServeArgs) -> Result<(), launc
     let now = motp_protocol::clock::Clock::now_unix(&SystemClock);
     let kid = motp_server::domain::receipt_keys::rotate(&store, now).await?;
     println!("{kid}");
+    Ok(())
+}
+
+/// `motp-server staff …`: the console's accounts.
+async fn staff(
+    serve: &motp_server::config::ServeArgs,
+    command: &StaffCommand,
+) -> Result<(), launch::BoxError> {
+    use motp_server::domain::staff;
+    let store = motp_server::store::Store::open(&serve.database_url).await?;
+    match command {
+        StaffCommand::Add { tenant, login } => {
+            let tenants = command_tenants(serve)?;
+            let tenant = match tenant {
+                Some(id) => tenants.get(id).ok_or_else(|| format!("no tenant {id}"))?,
+                None => tenants.only().ok_or("several tenants: pass --tenant")?,
+            };
+            // One line from standard input, never an argument (which other users can read).
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let now = motp_protocol::clock::Clock::now_unix(&SystemClock);
+            staff::add(&store, &tenants, &tenant.id, login, password, now).await?;
+            println!("{login} ({})", tenant.id);
+        }
+        StaffCommand::List { tenant } => {
+            for account in staff::list(&store, tenant.as_deref()).await? {
+                let created = motp_protocol::kst::format_unix(account.created_at);
+                println!("{}\t{}\t{created}", account.tenant, account.login);
+            }
+        }
+        StaffCommand::Remove { login } => staff::remove(&store, login).await?,
+    }
     Ok(())
 }
 

@@ -328,6 +328,31 @@ pub struct AuditRow {
     pub detail: Option<String>,
 }
 
+/// A staff member of one institution, who signs in to the help desk's console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub login: String,
+    pub tenant: String,
+    /// Argon2id, as a PHC string (algorithm, parameters, salt and hash together).
+    pub password_hash: String,
+    pub created_at: i64,
+}
+
+/// A signed-in staff member, as stored (shared by every instance).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffSession {
+    /// SHA-256 of the cookie's secret (hex): the table alone opens no session.
+    pub id: String,
+    pub login: String,
+    pub tenant: String,
+    /// The token every form of this session carries.
+    pub csrf: String,
+    pub lang: motp_protocol::advice::Lang,
+    pub created_at: i64,
+    /// The last request: 30 minutes after it the session is over.
+    pub seen_at: i64,
+}
+
 /// A receipt-signing key, as stored.
 pub struct ReceiptKeyRecord {
     pub kid: String,

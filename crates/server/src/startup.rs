@@ -246,6 +246,13 @@ pub async fn start_with(
         outbox_wakeup: tokio::sync::Notify::new(),
         receipt_keys: ReceiptKeys::default(),
     });
+    // The demo's help-desk account (README "For institution staff"): sandbox mode's demo tenant
+    // only, never with a configuration of real tenants.
+    if mode == Mode::Sandbox && args.config.is_none() {
+        if let Some(demo) = gateway.tenants.only() {
+            crate::domain::staff::ensure_demo(&gateway.store, &demo.id, gateway.now()).await?;
+        }
+    }
     // Receipts need a key from the first request on; every instance shares the same ones.
     receipt_keys::ensure(&gateway.store, gateway.now()).await?;
     // A restart is the moment to retry: everything still queued is due at once.

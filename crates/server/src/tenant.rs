@@ -15,6 +15,10 @@ use subtle::ConstantTimeEq;
 pub const SANDBOX_DEMO_SECRET: &str = "sandbox-demo-secret-not-for-production";
 /// The demo tenant's API key. Public on purpose: it exists only in sandbox mode.
 pub const SANDBOX_DEMO_API_KEY: &str = "sandbox-demo-api-key-not-for-production";
+/// Sandbox mode's demo staff account for the console (`make demo`): public on purpose, created in
+/// sandbox mode only, for the demo tenant.
+pub const SANDBOX_DEMO_STAFF_LOGIN: &str = "demo-staff";
+pub const SANDBOX_DEMO_STAFF_PASSWORD: &str = "sandbox-demo-staff-password";
 /// What every credential of sandbox mode starts with, and no real one may: sandbox mode refuses
 /// any other, so an institution's real secret never meets the emulator.
 pub const SANDBOX_CREDENTIAL_PREFIX: &str = "sandbox-";

@@ -202,3 +202,49 @@ async fn the_rate_limit_is_shared_on_postgres() {
     }
     assert!(sandbox.logs(None).is_empty());
 }
+
+/// The help desk's console: a session opened on one instance is the same session on the other,
+/// and signing out on one ends it on both (sessions live in the database, not in a process).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_session_is_every_instances() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::database_url(dir.path()).await;
+    // Nothing here calls HRD: an address on loopback that answers nothing will do.
+    let hrd = "http://127.0.0.1:9";
+    let (_first, a_url) = instance(dir.path(), &db, hrd).await;
+    let (_second, b_url) = instance(dir.path(), &db, hrd).await;
+    let config = dir.path().join("tenants.toml");
+    let (ok, out) = common::staff_cli(
+        &[
+            "staff",
+            "add",
+            "--config",
+            config.to_str().unwrap(),
+            "--database-url",
+            &db,
+            "--login",
+            "desk-multi",
+        ],
+        "correct horse battery staple\n",
+    )
+    .await;
+    assert!(ok, "{out}");
+
+    let mut a = common::StaffBrowser::new(&a_url);
+    let res = a.login("desk-multi", "correct horse battery staple").await;
+    assert_eq!(res.status(), 303);
+    let mut b = common::StaffBrowser::new(&b_url);
+    b.cookies = a.cookies.clone();
+    assert_eq!(
+        b.page("/console").await.0,
+        200,
+        "the other instance knows the session"
+    );
+    let csrf = b.csrf().await;
+    assert_eq!(
+        b.post("/console/logout", &[("csrf", &csrf)]).await.status(),
+        303
+    );
+    let res = a.get("/console").await;
+    assert_eq!(res.status(), 303, "signed out on both");
+}

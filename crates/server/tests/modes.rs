@@ -159,6 +159,17 @@ async fn in_production_nothing_of_the_sandbox_answers() {
         let status = req.send().await.unwrap().status().as_u16();
         assert_eq!(status, 404, "{method} {path}");
     }
+    // The console is a production feature, for accounts the institution adds; the demo's staff
+    // account and its public password exist in sandbox mode only.
+    let mut staff = common::StaffBrowser::new(&server);
+    assert_eq!(staff.page("/console/login").await.0, 200);
+    let res = staff
+        .login(
+            motp_server::tenant::SANDBOX_DEMO_STAFF_LOGIN,
+            motp_server::tenant::SANDBOX_DEMO_STAFF_PASSWORD,
+        )
+        .await;
+    assert_eq!(res.status(), 401, "no demo account in production");
     // The server itself is up: its own routes answer.
     let jwks = http
         .get(format!("{server}/.well-known/jwks.json"))

@@ -1,6 +1,6 @@
 //! What is deleted because nothing needs it any more, on a timer: the shared limit counts no window
 //! looks at (PostgreSQL's `rate_seconds` grew forever before), the name and mobile of identity
-//! checks that expired unused, and — once a day — audit lines past the retention period. Each
+//! checks that expired unused, console sessions idle past their end, and — once a day — audit lines past the retention period. Each
 //! round is one call, [`run_once`], which the tests call directly rather than wait for the timer.
 
 use super::error::Result;
@@ -23,6 +23,8 @@ pub struct Swept {
     pub expired_checks: u64,
     /// Audit lines past the retention period.
     pub audit_lines: u64,
+    /// Console sessions idle past their end.
+    pub staff_sessions: u64,
 }
 
 /// One round at `now`; the audit too when `audit_retention_days` is given (0: kept for good).
@@ -42,6 +44,7 @@ pub async fn run_once(gw: &Gateway, now: i64, audit_retention_days: Option<u64>)
             .erase_expired_checks(now - CHECK_LIFETIME_SECS)
             .await?,
         audit_lines,
+        staff_sessions: super::staff::purge(gw, now).await?,
     })
 }
 
@@ -69,6 +72,7 @@ pub fn spawn_worker(
                             rate_counts = swept.rate_counts,
                             expired_checks = swept.expired_checks,
                             audit_lines = swept.audit_lines,
+                            staff_sessions = swept.staff_sessions,
                             "housekeeping"
                         );
                     }

@@ -5,7 +5,9 @@
 //!   /64: one host holds a whole /64);
 //! - per trainee: code checks, identity check starts, resets, substitute completions and
 //!   attestations, each against its own limit; and at most [`MAX_PENDING_CHECKS`] checks pending;
-//! - failed HTTP Basic logins per tenant and address: beyond the limit even the right key waits.
+//! - failed HTTP Basic logins per tenant and address: beyond the limit even the right key waits;
+//! - failed console logins per address and per login: beyond the limit even the right password
+//!   waits.
 //!
 //! Counted over a sliding minute (requests per second, summed over the last 60 seconds): at most
 //! the limit in any 60 seconds, never twice the limit across a clock minute's edge. One SQLite
@@ -28,7 +30,8 @@ pub const WINDOW_SECS: i64 = 60;
 pub const IDENTITY_PER_TRAINEE_PER_MINUTE: u32 = 5;
 /// Checks a trainee may have pending at once (each is a row, and a popup nobody finished).
 pub const MAX_PENDING_CHECKS: usize = 3;
-/// Failed HTTP Basic logins per tenant and address per minute.
+/// Failed logins per minute: HTTP Basic per tenant and address; the console's per address and per
+/// login.
 pub const FAILED_LOGINS_PER_MINUTE: u32 = 10;
 
 /// What is counted: each door with its own key and limit.
@@ -48,6 +51,10 @@ pub enum Door<'a> {
     Attestation { tenant: &'a str, usrid: &'a str },
     /// A wrong HTTP Basic login naming this tenant, from this address.
     FailedLogin { tenant: &'a str, ip: IpAddr },
+    /// A wrong console login from this address.
+    ConsoleAddress(IpAddr),
+    /// A wrong console login naming this login.
+    ConsoleLogin { login: &'a str },
 }
 
 /// The part of an address that is one client's: IPv4 as it is, IPv6 by its /64.
@@ -72,6 +79,8 @@ impl Door<'_> {
             Door::Substitute(t) => trainee("substitute", t),
             Door::Attestation { tenant, usrid } => format!("attest\t{tenant}\t{usrid}"),
             Door::FailedLogin { tenant, ip } => format!("basic\t{tenant}\t{}", network(*ip)),
+            Door::ConsoleAddress(ip) => format!("console\t{}", network(*ip)),
+            Door::ConsoleLogin { login } => format!("console-login\t{login}"),
         }
     }
 
@@ -83,7 +92,9 @@ impl Door<'_> {
             | Door::LockReset(_)
             | Door::Substitute(_)
             | Door::Attestation { .. } => IDENTITY_PER_TRAINEE_PER_MINUTE,
-            Door::FailedLogin { .. } => FAILED_LOGINS_PER_MINUTE,
+            Door::FailedLogin { .. } | Door::ConsoleAddress(_) | Door::ConsoleLogin { .. } => {
+                FAILED_LOGINS_PER_MINUTE
+            }
         }
     }
 }

@@ -10,11 +10,16 @@
 //! - [`receipts`]: an LMS redeeming a receipt; [`receipt_keys`]: the keys that sign receipts;
 //! - [`outbox`]: sending what HRD must receive;
 //! - [`audit`]: the institution's export; [`limits`]: every door's limit (address, trainee, login);
-//! - [`housekeeping`]: deleting on a timer what nothing needs any more.
+//! - [`housekeeping`]: deleting on a timer what nothing needs any more;
+//! - the help desk's console: [`staff`] (accounts, sign-in, sessions), [`help_desk`] (a trainee's
+//!   page, today), built on [`timeline`] (what happened to a trainee) and [`advice`] (what to tell
+//!   them, by the FAQ's rules).
 
+pub mod advice;
 pub mod audit;
 pub mod code_check;
 pub mod error;
+pub mod help_desk;
 pub mod housekeeping;
 pub mod identity;
 pub mod jwt;
@@ -24,7 +29,9 @@ pub mod nice;
 pub mod outbox;
 pub mod receipt_keys;
 pub mod receipts;
+pub mod staff;
 pub mod substitute;
+pub mod timeline;
 pub mod trainee;
 
 pub use error::{Error, Result};

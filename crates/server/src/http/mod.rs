@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod check_pages;
 pub mod code_check;
+pub mod console;
 pub mod error;
 pub mod extract;
 pub mod identity;
@@ -156,9 +157,11 @@ pub fn app(state: AppState) -> Router {
         ))
         // Outside the limit: a 429 carries CORS headers, so the widget can read it.
         .layer(cors);
-    // The rest of the public port is limited per address too (the sandbox's own pages and its
-    // emulator, which the server itself calls, on loopback in sandbox mode only, are not).
+    // The rest of the public port is limited per address too, the help desk's console included
+    // (the sandbox's own pages and its emulator, which the server itself calls, on loopback in
+    // sandbox mode only, are not).
     let public = Router::new()
+        .merge(console::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(ready))
         .route("/openapi.json", get(openapi::document))

@@ -1,7 +1,8 @@
 //! The OpenAPI 3.1 document of the HTTP API, generated from the handlers' annotations and the wire
 //! types (`utoipa`), served at `GET /openapi.json` and committed as `docs/openapi.json` (a test
-//! fails when they differ; `motp-server openapi > docs/openapi.json` writes it). The sandbox's
-//! pages and the widget's files are not part of the API and are left out.
+//! fails when they differ; `motp-server openapi > docs/openapi.json` writes it). The console's
+//! pages are in it as `text/html`; the sandbox's pages and the widget's files are not part of the
+//! API and are left out.
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -55,6 +56,16 @@ pub(crate) enum InvalidOrMalformed {
         super::receipts::jwks,
         super::admin::export,
         super::admin::flush,
+        super::console::login_page,
+        super::console::login,
+        super::console::logout,
+        super::console::set_lang,
+        super::console::today,
+        super::console::search,
+        super::console::trainee,
+        super::console::codes,
+        super::console::export,
+        super::console::style,
         super::healthz,
         super::ready,
         document,
@@ -67,6 +78,8 @@ pub(crate) enum InvalidOrMalformed {
         (name = "lms", description = "the LMS's own server"),
         (name = "provider", description = "an identity provider's return (NICE)"),
         (name = "admin", description = "an institution's operators, with the tenant's API key"),
+        (name = "console", description = "the help desk's console: HTML pages for an institution's \
+                                           staff, signed in with a session cookie"),
         (name = "operations", description = "health and this document"),
     )
 )]

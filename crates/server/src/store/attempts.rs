@@ -13,6 +13,27 @@ fn attempt_state((failures, locked): (i64, i64)) -> AttemptState {
 }
 
 impl Store {
+    /// Whether the gateway has a record of this trainee at all (a code checked, a lock).
+    pub(crate) async fn attempts_known(&self, tenant: &str, usrid: &str) -> StoreResult<bool> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT failures FROM attempts WHERE tenant = $1 AND usrid = $2")
+                .bind(tenant)
+                .bind(usrid)
+                .fetch_optional(&self.reads)
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// `tenant`'s trainees locked now, with when their record last changed, by USRID.
+    pub(crate) async fn locked_trainees(&self, tenant: &str) -> StoreResult<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT usrid, updated_at FROM attempts WHERE tenant = $1 AND locked = 1 ORDER BY usrid",
+        )
+        .bind(tenant)
+        .fetch_all(&self.reads)
+        .await?)
+    }
+
     pub(crate) async fn attempts(&self, tenant: &str, usrid: &str) -> StoreResult<AttemptState> {
         let row: Option<(i64, i64)> = sqlx::query_as(
             "SELECT failures, locked FROM attempts WHERE tenant = $1 AND usrid = $2",

@@ -57,6 +57,24 @@ fn typed(row: Option<Row>) -> StoreResult<Option<IdentityCheck>> {
 }
 
 impl Store {
+    /// Every check of one trainee still kept, oldest first (the console's timeline).
+    pub(crate) async fn identity_checks_of(
+        &self,
+        tenant: &str,
+        usrid: &str,
+    ) -> StoreResult<Vec<IdentityCheck>> {
+        sqlx::query_as::<_, Row>(&format!(
+            "SELECT {COLUMNS} FROM identity_checks WHERE tenant = $1 AND usrid = $2 ORDER BY created_at"
+        ))
+        .bind(tenant)
+        .bind(usrid)
+        .fetch_all(&self.reads)
+        .await?
+        .into_iter()
+        .map(IdentityCheck::try_from)
+        .collect()
+    }
+
     pub(crate) async fn create_identity_check(
         &self,
         c: &NewIdentityCheck<'_>,

@@ -1,8 +1,8 @@
-//! Durable state: attempt counts, identity checks, receipts, the outbox and the audit trail, one
-//! file per table group. One interface, two engines: SQLite (the embedded default, a file in WAL
-//! mode, [`sqlite`]) and PostgreSQL (a `postgres://` URL, for several gateway instances). The SQL is
-//! written once, in the dialect both accept; each engine has its own migrations
-//! (`migrations/sqlite`, `migrations/postgres`).
+//! Durable state: attempt counts, identity checks, receipts, the outbox, the audit trail and the
+//! console's staff and sessions, one file per table group. One interface, two engines: SQLite (the
+//! embedded default, a file in WAL mode, [`sqlite`]) and PostgreSQL (a `postgres://` URL, for
+//! several gateway instances). The SQL is written once, in the dialect both accept; each engine has
+//! its own migrations (`migrations/sqlite`, `migrations/postgres`).
 //!
 //! Writes that belong to one use case go through one [`StoreTx`] and commit together, so a crash
 //! leaves either all of them or none. Reads, and the few writes that are a use case of their own in
@@ -17,6 +17,7 @@ mod rate_seconds;
 mod receipt_keys;
 mod receipts;
 mod sqlite;
+mod staff;
 
 pub use outbox::OutboxHold;
 pub use receipts::Redemption;

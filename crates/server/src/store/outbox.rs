@@ -2,7 +2,7 @@
 //! the hold a sender takes on an item.
 
 use super::{Engine, Store, StoreError, StoreResult, StoreTx};
-use crate::model::{NewOutboxItem, OutboxItem, OutboxStatus};
+use crate::model::{NewOutboxItem, OutboxItem, OutboxKind, OutboxStatus};
 
 const COLUMNS: &str =
     "id, kind, dedupe, tenant, usrid, payload, status, attempts, next_at, last_error, created_at";
@@ -55,6 +55,49 @@ pub enum OutboxHold {
 const QUEUED: &str = OutboxStatus::Queued.as_str();
 
 impl Store {
+    /// One trainee's items of `kind`, oldest first (the console's timeline).
+    pub(crate) async fn outbox_of(
+        &self,
+        tenant: &str,
+        usrid: &str,
+        kind: OutboxKind,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        sqlx::query_as::<_, Row>(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE tenant = $1 AND usrid = $2 AND kind = $3 ORDER BY id"
+        ))
+        .bind(tenant)
+        .bind(usrid)
+        .bind(kind.as_str())
+        .fetch_all(&self.reads)
+        .await?
+        .into_iter()
+        .map(OutboxItem::try_from)
+        .collect()
+    }
+
+    /// `tenant`'s items of `kind` in `status` created since `since`, oldest first.
+    pub(crate) async fn outbox_in_status(
+        &self,
+        tenant: &str,
+        kind: OutboxKind,
+        status: OutboxStatus,
+        since: i64,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        sqlx::query_as::<_, Row>(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE tenant = $1 AND kind = $2 AND status = $3
+             AND created_at >= $4 ORDER BY id"
+        ))
+        .bind(tenant)
+        .bind(kind.as_str())
+        .bind(status.as_str())
+        .bind(since)
+        .fetch_all(&self.reads)
+        .await?
+        .into_iter()
+        .map(OutboxItem::try_from)
+        .collect()
+    }
+
     /// Queued items whose time has come, oldest first; only `tenant`'s if one is named.
     pub(crate) async fn due_outbox(
         &self,

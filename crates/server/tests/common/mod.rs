@@ -114,3 +114,133 @@ pub async fn get_json(
     }
     req.send().await.unwrap().json().await.unwrap()
 }
+
+/// A staff member's browser on the console (`/console`): keeps the console's cookies by hand,
+/// follows no redirect, and reads each form's CSRF token off the page as a browser submits it.
+#[allow(dead_code)] // not every test binary signs in
+pub struct StaffBrowser {
+    pub base: String,
+    pub http: reqwest::Client,
+    /// `name=value` of each cookie the server set, as the browser would send them back.
+    pub cookies: std::collections::BTreeMap<String, String>,
+}
+
+#[allow(dead_code)]
+impl StaffBrowser {
+    pub fn new(base: &str) -> StaffBrowser {
+        StaffBrowser {
+            base: base.to_string(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: Default::default(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        let pairs: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        pairs.join("; ")
+    }
+
+    fn keep_cookies(&mut self, res: &reqwest::Response) {
+        for c in res.headers().get_all("set-cookie") {
+            let c = c.to_str().unwrap();
+            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() || c.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> reqwest::Response {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&res);
+        res
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&res);
+        res
+    }
+
+    /// GETs `path` and returns its page.
+    pub async fn page(&mut self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    /// Opens the login page and posts its form: the answer (303 on success).
+    pub async fn login(&mut self, login: &str, password: &str) -> reqwest::Response {
+        let (_, page) = self.page("/console/login").await;
+        let csrf = csrf_of(&page);
+        self.post(
+            "/console/login",
+            &[("login", login), ("password", password), ("csrf", &csrf)],
+        )
+        .await
+    }
+
+    /// The session's CSRF token, read off a signed-in page.
+    pub async fn csrf(&mut self) -> String {
+        let (status, page) = self.page("/console/codes").await;
+        assert_eq!(status, 200, "signed in");
+        csrf_of(&page)
+    }
+}
+
+/// The `csrf` hidden field's value on a page.
+#[allow(dead_code)]
+pub fn csrf_of(page: &str) -> String {
+    const FIELD: &str = "name=\"csrf\" value=\"";
+    let at = page.find(FIELD).expect("a form with a CSRF token") + FIELD.len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+/// `motp-server staff add …` with `password` on standard input; its exit status and output.
+#[allow(dead_code)]
+pub async fn staff_cli(args: &[&str], stdin: &str) -> (bool, String) {
+    use tokio::io::AsyncWriteExt;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motp-server"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("motp-server runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .await
+        .unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}

@@ -10,6 +10,7 @@ mod world;
 mod api_errors;
 mod audit_export;
 mod code_check;
+mod console;
 mod lms_attested;
 mod lock_reset;
 mod metrics;

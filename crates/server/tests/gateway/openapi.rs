@@ -38,6 +38,15 @@ async fn the_served_document_is_the_committed_one() {
         "/healthz",
         "/readyz",
         "/openapi.json",
+        "/console",
+        "/console/login",
+        "/console/logout",
+        "/console/lang",
+        "/console/trainees",
+        "/console/trainees/{usrid}",
+        "/console/codes",
+        "/console/audit",
+        "/console/style.css",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is missing");
     }

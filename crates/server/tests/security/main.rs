@@ -12,6 +12,7 @@ mod target;
 
 mod attestations;
 mod claims;
+mod console;
 mod limits;
 mod logs;
 mod nice;

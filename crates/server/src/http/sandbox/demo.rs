@@ -24,8 +24,9 @@ pub struct DemoTrainee {
     pub pin: &'static str,
 }
 
-/// `/` shows the first; `/?trainee=2` the second (two trainees at once in two browsers).
-pub const TRAINEES: [DemoTrainee; 2] = [
+/// `/` shows the first; `/?trainee=2` the second (two trainees at once in two browsers), `/?trainee=3`
+/// the third (a third story for the help desk's console).
+pub const TRAINEES: [DemoTrainee; 3] = [
     DemoTrainee {
         usrid: "trainee01",
         name: "홍길동",
@@ -37,6 +38,12 @@ pub const TRAINEES: [DemoTrainee; 2] = [
         name: "김철수",
         tel: "01098765432",
         pin: "5678",
+    },
+    DemoTrainee {
+        usrid: "trainee03",
+        name: "이영희",
+        tel: "01055556666",
+        pin: "9012",
     },
 ];
 
