@@ -48,6 +48,27 @@ pub fn password_matches(hash: &str, password: &str) -> bool {
     })
 }
 
+/// Whether `password` is the one `hash` was made from (the decoy's when there is no account), worked
+/// out off the runtime: Argon2 is slow on purpose (tens of ms and 19 MiB each), and on a worker
+/// thread it would hold up trainees' code checks behind a login. At most one per core at a time,
+/// so a flood of logins from many addresses queues here instead of taking the memory.
+async fn password_matches_off_runtime(hash: Option<String>, password: &str) -> Result<bool> {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    let _slot = slots
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("argon2 slots: {e}")))?;
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        password_matches(hash.as_deref().unwrap_or_else(|| decoy_hash()), &password)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("argon2 task: {e}")))
+}
+
 /// Hashed once, so an unknown login costs the same time as a known one.
 fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -170,10 +191,8 @@ pub async fn login(
     } else {
         None
     };
-    let hash = account
-        .as_ref()
-        .map_or(decoy_hash(), |a| a.password_hash.as_str());
-    let matches = password_matches(hash, password);
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let matches = password_matches_off_runtime(hash, password).await?;
     // An account whose tenant left the configuration opens nothing.
     let account = account.filter(|a| matches && gw.tenants.get(&a.tenant).is_some());
     let Some(account) = account else {
@@ -261,6 +280,36 @@ mod tests {
             hash_password("correct horse battery").unwrap(),
             "salted"
         );
+    }
+
+    /// On one thread, a task beside the login keeps running while the password is checked: the
+    /// check is not done on the runtime's own thread (where it would hold up code checks).
+    #[tokio::test(flavor = "current_thread")]
+    async fn checking_a_password_leaves_the_runtime_free() {
+        let hash = hash_password("correct horse battery").unwrap();
+        let done = std::cell::Cell::new(false);
+        let mut beside = 0u64;
+        let (matches, ()) = tokio::join!(
+            async {
+                let m = password_matches_off_runtime(Some(hash), "correct horse battery").await;
+                done.set(true);
+                m
+            },
+            async {
+                while !done.get() {
+                    beside += 1;
+                    tokio::task::yield_now().await;
+                }
+            }
+        );
+        assert!(matches.unwrap());
+        assert!(
+            beside > 1,
+            "the other task ran {beside} times during the check"
+        );
+        assert!(!password_matches_off_runtime(None, "anything")
+            .await
+            .unwrap());
     }
 
     #[test]
