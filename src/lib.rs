@@ -8,7 +8,7 @@
 //! - [`hooks`]: the live parts (the countdown's clock, watching the identity-check popup);
 //! - [`api`]: the one client for `motp-server`, [`wire`]: its JSON; [`error`]: the client's error;
 //! - [`mount`]: mounting into a shadow root, from `data-` attributes or `MotpWidget.mount()`;
-//! - [`i18n`]: every string, Korean and English; [`events`]: what the host page is told.
+//! - [`i18n`]: every string, Korean and English (in `motp-protocol`, beside the help desk's words); [`events`]: what the host page is told.
 
 pub mod api;
 pub mod components;
@@ -16,7 +16,8 @@ pub mod effects;
 pub mod error;
 pub mod events;
 pub mod hooks;
-pub mod i18n;
+/// The widget's words live with the help desk's, in the protocol crate.
+pub use motp_protocol::i18n;
 pub mod mount;
 pub mod state;
 pub mod views;

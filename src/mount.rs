@@ -58,7 +58,7 @@ impl WidgetHandle {
 /// that calls this, the one it served the widget from. The page has no say in it: a `server` option
 /// or `data-server` attribute naming another origin is ignored, with a warning (user HTML the LMS
 /// shows may carry `data-` attributes). `options` (`{launchToken, lang}`) override the element's
-/// `data-launch-token` and `data-lang`; without either, the page's `lang` decides ([`Lang::pick`]).
+/// `data-launch-token` and `data-lang`; without either, the page's `lang` decides ([`Lang::for_page`]).
 #[wasm_bindgen]
 pub fn mount(
     element: HtmlElement,
@@ -85,7 +85,7 @@ pub fn mount(
         .ok()
         .flatten()
         .and_then(|e| e.get_attribute("lang"));
-    let lang = Lang::pick(
+    let lang = Lang::for_page(
         option("lang").or_else(|| attribute("data-lang")).as_deref(),
         page_lang.as_deref(),
     );

@@ -1,53 +1,11 @@
 //! What to tell a trainee, in the FAQ's words (`../shared/seed/motp-faq-ko.txt`, spec §3), in
 //! Korean and English: the help desk's "안내할 내용" and the two facts staff must keep apart (the
 //! 4-digit app password and the 6-digit code). Wording only; which advice applies is decided by the
-//! gateway from what happened. Here, beside the other shared types, so the widget can say the same
-//! words one day.
+//! gateway from what happened. Beside the widget's own words ([`crate::i18n`]), in the same two
+//! languages.
 
+use crate::i18n::Lang;
 use crate::MAX_FAILURES;
-
-/// The languages the product speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum Lang {
-    #[default]
-    Ko,
-    En,
-}
-
-impl Lang {
-    /// `ko` or `en`, as in `?lang=` and `<html lang>`.
-    pub const fn code(self) -> &'static str {
-        match self {
-            Lang::Ko => "ko",
-            Lang::En => "en",
-        }
-    }
-
-    /// `ko` or `en`; anything else is `None`.
-    pub fn parse(code: &str) -> Option<Lang> {
-        match code {
-            "ko" => Some(Lang::Ko),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The language a toggle offers from this one.
-    pub const fn other(self) -> Lang {
-        match self {
-            Lang::Ko => Lang::En,
-            Lang::En => Lang::Ko,
-        }
-    }
-
-    /// The Korean or the English of a pair.
-    pub const fn pick<'a>(self, ko: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Ko => ko,
-            Lang::En => en,
-        }
-    }
-}
 
 /// One thing to tell a trainee now, with what it depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -347,7 +347,7 @@ pub struct StaffSession {
     pub tenant: String,
     /// The token every form of this session carries.
     pub csrf: String,
-    pub lang: motp_protocol::advice::Lang,
+    pub lang: motp_protocol::i18n::Lang,
     pub created_at: i64,
     /// The last request: 30 minutes after it the session is over.
     pub seen_at: i64,

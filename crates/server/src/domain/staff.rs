@@ -12,7 +12,7 @@ use crate::store::Store;
 use crate::tenant::Tenants;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use motp_protocol::advice::Lang;
+use motp_protocol::i18n::Lang;
 use std::net::IpAddr;
 use subtle::ConstantTimeEq;
 

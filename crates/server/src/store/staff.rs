@@ -3,7 +3,7 @@
 
 use super::{Store, StoreResult, StoreTx};
 use crate::model::{StaffAccount, StaffSession, UnknownValue};
-use motp_protocol::advice::Lang;
+use motp_protocol::i18n::Lang;
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {

@@ -21,7 +21,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use motp_protocol::advice::Lang;
+use motp_protocol::i18n::Lang;
 use serde::Deserialize;
 
 /// The session cookie.

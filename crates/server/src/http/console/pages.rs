@@ -6,7 +6,8 @@ use crate::domain::help_desk::{Counts, Outcome, Today, TraineePage};
 use crate::domain::timeline::{CheckOutcome, CodeAnswer, Event};
 use crate::model::{OutboxStatus, ProviderKind, Purpose};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use motp_protocol::advice::{two_numbers, Lang};
+use motp_protocol::advice::two_numbers;
+use motp_protocol::i18n::Lang;
 use motp_protocol::{kst, EvalCd, HrdCode, MAX_FAILURES};
 
 /// What every signed-in page shows around its content.

@@ -1,10 +1,13 @@
-//! Every word the widget shows, in Korean (default) and English. The FAQ's answers are here, so the
-//! trainee reads them on screen instead of calling the help desk.
+//! The product's two languages, and every word the widget shows, in Korean (default) and English.
+//! The FAQ's answers are here, so the trainee reads them on screen instead of calling the help
+//! desk; what the help desk tells them is beside it, in [`crate::advice`].
 
-use motp_protocol::input::CodeInputError;
+use crate::input::CodeInputError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The languages the product speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum Lang {
+    #[default]
     Ko,
     En,
 }
@@ -14,7 +17,7 @@ impl Lang {
     /// element or its nearest ancestor: an LMS page in English says so); Korean otherwise, since
     /// the trainees are in Korea. The browser's language is not asked: a Korean LMS page read in a
     /// browser set to English is still a Korean page.
-    pub fn pick(asked: Option<&str>, page: Option<&str>) -> Lang {
+    pub fn for_page(asked: Option<&str>, page: Option<&str>) -> Lang {
         let wanted = [asked, page]
             .into_iter()
             .flatten()
@@ -28,10 +31,36 @@ impl Lang {
         }
     }
 
-    pub fn code(self) -> &'static str {
+    /// `ko` or `en`, as in `?lang=` and `<html lang>`.
+    pub const fn code(self) -> &'static str {
         match self {
             Lang::Ko => "ko",
             Lang::En => "en",
+        }
+    }
+
+    /// `ko` or `en` exactly; anything else is `None`.
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code {
+            "ko" => Some(Lang::Ko),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language this one is not (the console's switch).
+    pub const fn other(self) -> Lang {
+        match self {
+            Lang::Ko => Lang::En,
+            Lang::En => Lang::Ko,
+        }
+    }
+
+    /// The Korean or the English of a pair.
+    pub const fn pick<'a>(self, ko: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Ko => ko,
+            Lang::En => en,
         }
     }
 }
@@ -304,13 +333,13 @@ mod tests {
 
     #[test]
     fn asked_then_the_page_then_korean() {
-        assert_eq!(Lang::pick(None, None), Lang::Ko);
-        assert_eq!(Lang::pick(Some("en"), Some("ko")), Lang::En);
-        assert_eq!(Lang::pick(Some(" "), Some("en-US")), Lang::En);
-        assert_eq!(Lang::pick(None, Some("EN")), Lang::En);
-        assert_eq!(Lang::pick(None, Some("ja")), Lang::Ko);
-        assert_eq!(Lang::pick(Some("ko"), Some("en")), Lang::Ko);
-        assert_eq!(Lang::pick(None, Some("")), Lang::Ko);
+        assert_eq!(Lang::for_page(None, None), Lang::Ko);
+        assert_eq!(Lang::for_page(Some("en"), Some("ko")), Lang::En);
+        assert_eq!(Lang::for_page(Some(" "), Some("en-US")), Lang::En);
+        assert_eq!(Lang::for_page(None, Some("EN")), Lang::En);
+        assert_eq!(Lang::for_page(None, Some("ja")), Lang::Ko);
+        assert_eq!(Lang::for_page(Some("ko"), Some("en")), Lang::Ko);
+        assert_eq!(Lang::for_page(None, Some("")), Lang::Ko);
     }
 
     #[test]
