@@ -5,7 +5,7 @@
 use crate::domain::help_desk::{Counts, Outcome, Today, TraineePage};
 use crate::domain::timeline::{CheckOutcome, CodeAnswer, Event};
 use crate::model::{OutboxStatus, ProviderKind, Purpose};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 use motp_protocol::advice::two_numbers;
 use motp_protocol::i18n::Lang;
 use motp_protocol::{kst, EvalCd, HrdCode, MAX_FAILURES};
@@ -381,6 +381,7 @@ const COLOURS: [&str; 7] = [
 ];
 
 /// The last 24 hours as stacked bars, one per hour; the same numbers are in the table below it.
+/// Drawn by maud like the rest of the page (so every value is escaped), with numbers only.
 fn chart(lang: Lang, hours: &[(i64, Counts)]) -> Markup {
     let (w, h, top, bottom, left) = (720.0_f64, 220.0_f64, 10.0, 30.0, 34.0);
     let max = hours
@@ -390,40 +391,41 @@ fn chart(lang: Lang, hours: &[(i64, Counts)]) -> Markup {
         .unwrap_or(0)
         .max(1);
     let plot_h = h - top - bottom;
+    let base = top + plot_h;
     let bar_w = (w - left) / hours.len().max(1) as f64;
-    let mut bars = String::new();
-    for (i, (start, counts)) in hours.iter().enumerate() {
+    let one = |v: f64| format!("{v:.1}");
+    // Each hour's bars, bottom up: (x, [(outcome, y, height, count)]).
+    let columns = hours.iter().enumerate().map(|(i, (start, counts))| {
         let x = left + i as f64 * bar_w + 2.0;
-        let mut y = top + plot_h;
-        for o in Outcome::ALL {
-            let n = counts.get(o);
-            if n == 0 {
-                continue;
+        let mut y = base;
+        let bars: Vec<(Outcome, f64, f64, u32)> = Outcome::ALL
+            .into_iter()
+            .filter_map(|o| {
+                let n = counts.get(o);
+                (n > 0).then(|| {
+                    let bh = plot_h * f64::from(n) / f64::from(max);
+                    y -= bh;
+                    (o, y, bh, n)
+                })
+            })
+            .collect();
+        (i, *start, x, bars)
+    });
+    let svg = html! {
+        line x1=(left) y1=(base) x2=(w) y2=(base) stroke="#374151" {}
+        text x="0" y=(top + 10.0) font-size="11" fill="#374151" { (max) }
+        text x="0" y=(base) font-size="11" fill="#374151" { "0" }
+        @for (i, start, x, bars) in columns {
+            @for (o, y, bh, n) in bars {
+                rect x=(one(x)) y=(one(y)) width=(one(bar_w - 4.0)) height=(one(bh)) fill=(COLOURS[o as usize]) {
+                    title { (&when(start)[11..16]) " " (outcome_words(lang, o)) ": " (n) }
+                }
             }
-            let bh = plot_h * f64::from(n) / f64::from(max);
-            y -= bh;
-            bars.push_str(&format!(
-                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{}\"><title>{} {}: {n}</title></rect>",
-                bar_w - 4.0,
-                COLOURS[o as usize],
-                &when(*start)[11..16],
-                outcome_words(lang, o)
-            ));
+            @if i % 3 == 0 {
+                text x=(one(x)) y=(one(h - 10.0)) font-size="11" fill="#374151" { (&when(start)[11..13]) }
+            }
         }
-        if i % 3 == 0 {
-            bars.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#374151\">{}</text>",
-                x,
-                h - 10.0,
-                &when(*start)[11..13]
-            ));
-        }
-    }
-    let axis = format!(
-        "<line x1=\"{left}\" y1=\"{0}\" x2=\"{w}\" y2=\"{0}\" stroke=\"#374151\"/><text x=\"0\" y=\"{1}\" font-size=\"11\" fill=\"#374151\">{max}</text><text x=\"0\" y=\"{0}\" font-size=\"11\" fill=\"#374151\">0</text>",
-        top + plot_h,
-        top + 10.0,
-    );
+    };
     let label = lang.pick(
         "최근 24시간 시간대별 결과 (막대 그래프, 아래 표와 같은 숫자)",
         "The last 24 hours by hour and outcome (bar chart; the table below has the same numbers)",
@@ -431,8 +433,7 @@ fn chart(lang: Lang, hours: &[(i64, Counts)]) -> Markup {
     html! {
         figure.chart {
             svg role="img" aria-label=(label) viewBox={ "0 0 " (w) " " (h) } preserveAspectRatio="none" {
-                (PreEscaped(axis))
-                (PreEscaped(bars))
+                (svg)
             }
             figcaption {
                 ul.legend {
@@ -541,4 +542,34 @@ pub(super) fn codes(f: &Frame) -> Markup {
         }
     };
     frame(f, title, content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One bar per outcome of an hour that had any, stacked on the axis, its count in its title;
+    /// the hour labels every third hour.
+    #[test]
+    fn the_chart_stacks_each_hours_outcomes() {
+        let mut busy = Counts::default();
+        busy.0[Outcome::WrongCode as usize] = 9;
+        busy.0[Outcome::Locked as usize] = 3;
+        let hours: Vec<(i64, Counts)> = (0..24)
+            .map(|i| {
+                let start = 1_764_403_200 + i * 3600; // 2025-11-29 17:00 KST onwards
+                (start, if i == 23 { busy } else { Counts::default() })
+            })
+            .collect();
+        let svg = chart(Lang::En, &hours).into_string();
+        assert_eq!(svg.matches("<rect").count(), 2, "{svg}");
+        assert!(svg.contains("Wrong code (AP001): 9</title>"), "{svg}");
+        assert!(svg.contains("height=\"135.0\""), "9 of 12 of 180 px: {svg}");
+        assert!(svg.contains("height=\"45.0\""), "3 of 12: {svg}");
+        assert_eq!(svg.matches("font-size=\"11\"").count(), 2 + 8, "{svg}");
+        assert!(
+            svg.contains(">12</text>"),
+            "the axis' top is the busiest hour: {svg}"
+        );
+    }
 }
