@@ -11,7 +11,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 # where the bytes go and why the last ones are not found yet.
 WIDGET_GZIP_LIMIT ?= 90000
 
-.PHONY: demo test bootstrap widget widget-size lint test-native test-postgres test-schema test-lms-examples test-wasm test-e2e bench screens clean
+.PHONY: demo test bootstrap widget widget-size lint test-native test-postgres test-schema test-lms-examples test-wasm test-e2e bench bench-gateway screens clean
 
 ## make demo: the product on its embedded defaults (sandbox HRD, SQLite under ./data), on 127.0.0.1:8080.
 demo: bootstrap widget
@@ -73,11 +73,21 @@ test-e2e: widget
 	MOTP_WIDGET_DIST=$(CURDIR)/dist cargo test -p motp-e2e -- --test-threads=1
 
 ## make bench: speed, memory and size figures into docs/benchmarks.md (never part of make test).
+## The gateway is measured beside nginx and a PHP-FPM page, and on PostgreSQL (one and two instances).
+BENCH_TARGET = $${CARGO_TARGET_DIR:-target}
+BENCH_POSTGRES = MOTP_BENCH_POSTGRES_URL=$$(bash scripts/bench-postgres.sh) \
+	MOTP_BENCH_POSTGRES_NOTE="(Debian's, scripts/test-postgres.sh: fsync off)"
 bench: bootstrap widget
 	bash scripts/bootstrap.sh --bench
 	cargo build --release -p motp-server -p motp-e2e
 	cargo bench -p hrd-sandbox | tee target/totp-bench.txt
-	./target/release/motp-bench
+	$(BENCH_POSTGRES) $(BENCH_TARGET)/release/motp-bench
+
+## make bench-gateway: the gateway's part of make bench alone (no widget, Chromium or Lighthouse).
+bench-gateway:
+	bash scripts/bootstrap.sh --bench
+	cargo build --release -p motp-server -p motp-e2e
+	$(BENCH_POSTGRES) $(BENCH_TARGET)/release/motp-bench gateway
 
 ## make screens: PNGs of every widget screen (Korean, 320 and 1024 px) and of the console (1280 and
 ## 360 px) into docs/screens/.

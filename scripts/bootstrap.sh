@@ -82,6 +82,17 @@ if [ "$(tools/venv/bin/schemathesis --version 2>/dev/null | awk '{print $3}')" !
   tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
+# make bench only: the baselines the gateway is measured beside (bench/peers/), Debian's nginx and
+# php-fpm with the extensions the PHP peer uses.
+if [ "${1:-}" = "--bench" ] && ! dpkg -s nginx php-fpm php-sqlite3 php-curl >/dev/null 2>&1; then
+  log "installing Debian nginx + php-fpm + php-sqlite3 + php-curl (make bench only)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nginx php-fpm php-sqlite3 php-curl >/dev/null
+  # The bench starts its own nginx and php-fpm on loopback; the packages' services are not used.
+  systemctl disable --now nginx 'php*-fpm' >/dev/null 2>&1 || true
+fi
+
 if [ "${1:-}" = "--bench" ] &&
   [ "$(tools/lighthouse/node_modules/.bin/lighthouse --version 2>/dev/null)" != "$LIGHTHOUSE_VERSION" ]; then
   log "installing lighthouse@$LIGHTHOUSE_VERSION from npm into tools/lighthouse (make bench only)"

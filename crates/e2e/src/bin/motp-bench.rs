@@ -15,12 +15,15 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+#[path = "motp-bench/peers.rs"]
+mod peers;
+
 const SECRET: &str = "bench-tenant-secret-0123456789abcdef0123";
 const ORIGIN: &str = "https://lms.bench.example";
 const TRAINEES: usize = 2_000;
 const CONCURRENCY: usize = 64;
 /// Paired rounds of the throughput comparison.
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 /// HRD's own answer time, for the second throughput run: an assumption (HRD publishes none), of
 /// the order of a round trip across Korea plus HRD's own work.
 const HRD_LATENCY: Duration = Duration::from_millis(20);
@@ -45,14 +48,16 @@ fn trainee(i: usize) -> (String, String, String) {
 }
 
 async fn spawn_server(args: &[&str]) -> Result<(Child, u32), BoxError> {
-    let mut child = Command::new("target/release/motp-server")
+    // Beside this program, in the same target folder (CARGO_TARGET_DIR may move it).
+    let server = std::env::current_exe()?.with_file_name("motp-server");
+    let mut child = Command::new(&server)
         .args(args)
         .env("RUST_LOG", "warn,motp_server=info")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| format!("target/release/motp-server: {e} (run via `make bench`)"))?;
+        .map_err(|e| format!("{}: {e} (run via `make bench`)", server.display()))?;
     let pid = child.id().unwrap_or(0);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     while let Some(line) = lines.next_line().await? {
@@ -90,50 +95,52 @@ fn cpu_seconds(pid: u32) -> f64 {
 }
 
 /// `total` requests made by `concurrency` workers, each request built by `request(i)`; returns
-/// requests per second and the sorted latencies in milliseconds.
-async fn closed_loop<F>(total: usize, concurrency: usize, request: F) -> (f64, Vec<f64>)
-where
-    F: Fn(usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
-{
-    let request = Arc::new(request);
+/// requests per second, the sorted latencies in milliseconds of those answered 200, and how many
+/// were not.
+async fn closed_loop(
+    total: usize,
+    concurrency: usize,
+    request: Requests,
+) -> (f64, Vec<f64>, usize) {
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
         let (request, next) = (request.clone(), next.clone());
         workers.spawn(async move {
-            let mut latencies = Vec::new();
+            let (mut latencies, mut failed) = (Vec::new(), 0);
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if i >= total {
-                    return latencies;
+                    return (latencies, failed);
                 }
                 let t = Instant::now();
-                let ok = request(i)
-                    .send()
-                    .await
-                    .map(|r| r.status().as_u16() < 500)
-                    .unwrap_or(false);
+                // The body is read: a proxy's answer is not done until it is.
+                let ok = match request(i).send().await {
+                    Ok(r) if r.status() == 200 => r.bytes().await.is_ok(),
+                    _ => false,
+                };
                 if ok {
                     latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                } else {
+                    failed += 1;
                 }
             }
         });
     }
-    let mut all = Vec::new();
+    let (mut all, mut failed) = (Vec::new(), 0);
     while let Some(l) = workers.join_next().await {
-        all.extend(l.unwrap_or_default());
+        let (l, f) = l.unwrap_or_default();
+        all.extend(l);
+        failed += f;
     }
     let rate = all.len() as f64 / started.elapsed().as_secs_f64();
     all.sort_by(|a, b| a.total_cmp(b));
-    (rate, all)
+    (rate, all, failed)
 }
 
 /// `rate` requests per second for `seconds`, each on its own task (open loop): latencies in ms.
-async fn open_loop<F>(rate: u64, seconds: u64, request: F) -> Vec<f64>
-where
-    F: Fn(usize) -> reqwest::RequestBuilder,
-{
+async fn open_loop(rate: u64, seconds: u64, request: Requests) -> Vec<f64> {
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..(rate * seconds) as usize {
@@ -167,8 +174,202 @@ fn wrong_code(sandbox: &Sandbox, name: &str, tel: &str) -> String {
     format!("{:06}", (right + 500_000) % 1_000_000)
 }
 
+/// One way a code check reaches the sandbox, measured side by side with the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// Straight to the sandbox: the load generator's and the sandbox's own cost.
+    Direct,
+    /// Through nginx's `proxy_pass`: the floor of one HTTP hop.
+    Nginx,
+    /// The PHP page LMSs run today (`bench/peers/`), php-fpm behind the same nginx.
+    Php,
+    /// `motp-server`, on SQLite unless said otherwise.
+    Gateway,
+}
+
+impl Way {
+    fn label(self) -> &'static str {
+        match self {
+            Way::Direct => "direct to the sandbox",
+            Way::Nginx => "nginx proxy_pass → sandbox",
+            Way::Php => "PHP-FPM page (curl + PDO SQLite) behind nginx",
+            Way::Gateway => "motp-server (SQLite)",
+        }
+    }
+}
+
+type Requests = Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>;
+
+/// One way's load and the processes whose CPU it costs (beyond this process's).
+struct Contender {
+    way: Way,
+    request: Requests,
+    pids: Vec<u32>,
+}
+
+/// What one way measured over its rounds.
+#[derive(Default)]
+struct Tally {
+    rates: Vec<f64>,
+    latencies: Vec<f64>,
+    /// CPU seconds of the way's own processes, and of this process (load generator + sandbox).
+    server_cpu: f64,
+    bench_cpu: f64,
+    requests: usize,
+    failed: usize,
+}
+
+/// Runs every contender `rounds` times, interleaved (the order turns each round, so none always
+/// follows the same neighbour), `total` requests each, after one unmeasured warm-up pass.
+async fn interleaved(
+    contenders: &[Contender],
+    rounds: usize,
+    total: usize,
+    reset: &dyn Fn(),
+) -> Vec<Tally> {
+    let me = std::process::id();
+    let mut tallies: Vec<Tally> = contenders.iter().map(|_| Tally::default()).collect();
+    for c in contenders {
+        let _ = closed_loop(total / 10, CONCURRENCY, c.request.clone()).await;
+        reset();
+    }
+    for round in 0..rounds {
+        for k in 0..contenders.len() {
+            let i = (round + k) % contenders.len();
+            let c = &contenders[i];
+            let (bench, server) = (cpu_seconds(me), cpu_of(&c.pids));
+            let (rate, lat, failed) = closed_loop(total, CONCURRENCY, c.request.clone()).await;
+            let t = &mut tallies[i];
+            t.bench_cpu += cpu_seconds(me) - bench;
+            t.server_cpu += cpu_of(&c.pids) - server;
+            t.rates.push(rate);
+            t.latencies.extend(lat);
+            t.requests += total;
+            t.failed += failed;
+            reset();
+        }
+    }
+    for t in &mut tallies {
+        t.latencies.sort_by(|a, b| a.total_cmp(b));
+    }
+    tallies
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    percentile(&v, 0.5)
+}
+
+/// The side-by-side table of `tallies`, with each way's throughput against nginx's.
+fn side_by_side(contenders: &[Contender], tallies: &[Tally]) -> String {
+    let nginx = contenders.iter().position(|c| c.way == Way::Nginx);
+    let mut md = String::from(
+        "| way | checks/s (median of rounds; each round) | ×nginx (paired) | p50 / p99 ms | CPU µs per check: its processes + load generator & sandbox |\n|---|---|---|---|---|\n",
+    );
+    for (c, t) in contenders.iter().zip(tallies) {
+        let vs_nginx = nginx
+            .map(|n| {
+                let paired: Vec<f64> = t
+                    .rates
+                    .iter()
+                    .zip(&tallies[n].rates)
+                    .map(|(a, b)| a / b)
+                    .collect();
+                format!("{:.2}", median(&paired))
+            })
+            .unwrap_or_else(|| "–".into());
+        let per = |s: f64| s * 1e6 / t.requests.max(1) as f64;
+        let each = t
+            .rates
+            .iter()
+            .map(|r| format!("{r:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let failed = if t.failed > 0 {
+            format!(" ({} not answered 200)", t.failed)
+        } else {
+            String::new()
+        };
+        md.push_str(&format!(
+            "| {} | {:.0} ({each}){failed} | {vs_nginx} | {:.2} / {:.2} | {} + {:.0} |\n",
+            c.way_label(),
+            median(&t.rates),
+            percentile(&t.latencies, 0.5),
+            percentile(&t.latencies, 0.99),
+            if c.pids.is_empty() {
+                "–".to_string()
+            } else {
+                format!("{:.0}", per(t.server_cpu))
+            },
+            per(t.bench_cpu),
+        ));
+    }
+    md
+}
+
+impl Contender {
+    fn way_label(&self) -> String {
+        self.way.label().to_string()
+    }
+}
+
+/// The paired ratio of two contenders' throughputs, median over rounds.
+fn paired(a: &Tally, b: &Tally) -> f64 {
+    let r: Vec<f64> = a.rates.iter().zip(&b.rates).map(|(a, b)| a / b).collect();
+    median(&r)
+}
+
+/// CPU seconds used so far by `pids` together.
+fn cpu_of(pids: &[u32]) -> f64 {
+    pids.iter().map(|p| cpu_seconds(*p)).sum()
+}
+
+fn free_port() -> Result<u16, BoxError> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// `motp-server` on `db` against HRD at `hrd`, on a free port: the child, its pid and its URL.
+async fn spawn_gateway(
+    config: &std::path::Path,
+    db: &str,
+    hrd: &str,
+) -> Result<(Child, u32, String), BoxError> {
+    let listen = format!("127.0.0.1:{}", free_port()?);
+    let (child, pid) = spawn_server(&[
+        "--listen",
+        &listen,
+        "--config",
+        config.to_str().unwrap(),
+        "--database-url",
+        db,
+        "--hrd-url",
+        hrd,
+        "--emon-url",
+        hrd,
+        "--per-trainee-per-minute",
+        "100000",
+        "--per-ip-per-minute",
+        "100000000",
+        "--outbox-interval-secs",
+        "0",
+        // The measurement's own limits: 2000 trainees at once are 2000 requests in flight, and
+        // a free port for the operations listener.
+        "--max-in-flight",
+        "10000",
+        "--metrics-listen",
+        "127.0.0.1:0",
+    ])
+    .await?;
+    Ok((child, pid, format!("http://{listen}")))
+}
+
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    // `motp-bench gateway`: the gateway's part alone (no widget build, Chromium or Lighthouse).
+    let gateway_only = std::env::args().nth(1).as_deref() == Some("gateway");
     let mut rows: Vec<Row> = Vec::new();
     let dir = tempfile::tempdir()?;
 
@@ -181,8 +382,9 @@ async fn main() -> Result<(), BoxError> {
         },
         Arc::new(AdjustableClock::new(Arc::new(SystemClock))),
     )?;
-    // Two trainee populations: one for the direct run, one for the gateway run (4 wrong codes
-    // each at most, so nobody locks and every call does the full check).
+    // Two trainee populations: one for the sandbox's direct callers (direct, nginx, PHP), one for
+    // the gateway; at most 4 wrong codes each between two resets, so nobody locks and every call
+    // does the full check.
     for i in 0..2 * TRAINEES {
         let (_, name, tel) = trainee(i);
         sandbox
@@ -214,38 +416,16 @@ async fn main() -> Result<(), BoxError> {
         &config,
         format!("[[tenants]]\nid = \"bench\"\nagtid = \"BENCH01\"\norigins = [\"{ORIGIN}\"]\nsecret = \"{SECRET}\"\napi_key = \"bench-tenant-api-key-0123456789abcdef0123\"\nattest_url = \"https://lms.bench.example/id\"\n"),
     )?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let listen = format!("127.0.0.1:{port}");
     let db = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let (mut server, pid) = spawn_server(&[
-        "--listen",
-        &listen,
-        "--config",
-        config.to_str().unwrap(),
-        "--database-url",
-        &db,
-        "--hrd-url",
-        &hrd,
-        "--emon-url",
-        &hrd,
-        "--per-trainee-per-minute",
-        "100000",
-        "--per-ip-per-minute",
-        "100000000",
-        "--outbox-interval-secs",
-        "0",
-        // The measurement's own limits: 2000 trainees at once are 2000 requests in flight, and
-        // a free port for the operations listener.
-        "--max-in-flight",
-        "10000",
-        "--metrics-listen",
-        "127.0.0.1:0",
-    ])
-    .await?;
-    let gateway = format!("http://{listen}");
+    let (mut server, pid, gateway) = spawn_gateway(&config, &db, &hrd).await?;
     let rss_idle = rss_kib(pid);
+
+    // The peers: php-fpm, and nginx in front of both the sandbox and php-fpm.
+    let peers_dir = tempfile::tempdir()?;
+    let (fpm, fpm_socket) = peers::php_fpm(peers_dir.path(), &hrd, CONCURRENCY)?;
+    let nginx_port = free_port()?;
+    let nginx = peers::nginx(peers_dir.path(), nginx_port, &hrd, &fpm_socket)?;
+    let nginx_url = format!("http://127.0.0.1:{nginx_port}");
 
     let now = SystemClock.now_unix();
     let tokens: Arc<Vec<String>> = Arc::new(
@@ -285,14 +465,13 @@ async fn main() -> Result<(), BoxError> {
         .pool_max_idle_per_host(4096)
         .build()?;
 
-    // 1. Throughput and latency: the same load straight to HRD and through the gateway.
-    let total = 4 * TRAINEES; // 4 wrong codes per trainee
-    let direct = {
-        let (http, hrd, codes) = (http.clone(), hrd.clone(), codes.clone());
-        move |i: usize| {
+    // 1. Throughput, latency and CPU: the same load, the same sandbox, four ways, interleaved.
+    let hrd_form = {
+        let codes = codes.clone();
+        move |http: &reqwest::Client, base: &str, i: usize| {
             let t = i % TRAINEES;
             let (usrid, name, tel) = trainee(t);
-            http.post(format!("{hrd}/api/v2/otp_accredit")).form(&[
+            http.post(format!("{base}/api/v2/otp_accredit")).form(&[
                 ("USER_NM", name.as_str()),
                 ("USER_TEL", tel.as_str()),
                 ("OTPNO", codes[t].as_str()),
@@ -302,115 +481,117 @@ async fn main() -> Result<(), BoxError> {
             ])
         }
     };
-    let via_gateway = {
-        let (http, gateway, codes, tokens) =
-            (http.clone(), gateway.clone(), codes.clone(), tokens.clone());
-        move |i: usize| {
+    let direct: Requests = {
+        let (http, hrd, form) = (http.clone(), hrd.clone(), hrd_form.clone());
+        Arc::new(move |i| form(&http, &hrd, i))
+    };
+    let via_nginx: Requests = {
+        let (http, base, form) = (http.clone(), nginx_url.clone(), hrd_form.clone());
+        Arc::new(move |i| form(&http, &base, i))
+    };
+    let via_php: Requests = {
+        let (http, base, codes) = (http.clone(), nginx_url.clone(), codes.clone());
+        Arc::new(move |i| {
+            let t = i % TRAINEES;
+            let (usrid, name, tel) = trainee(t);
+            // What the LMS page's script posts: the code, and (mistake 2) who the trainee is.
+            http.post(format!("{base}/peer/otp_check.php")).form(&[
+                ("code", codes[t].as_str()),
+                ("usrid", usrid.as_str()),
+                ("name", name.as_str()),
+                ("tel", tel.as_str()),
+                ("eval_cd", "01"),
+                ("class_tme", "01"),
+            ])
+        })
+    };
+    let via = |gateway: Vec<String>| -> Requests {
+        let (http, codes, tokens) = (http.clone(), codes.clone(), tokens.clone());
+        Arc::new(move |i| {
             let t = TRAINEES + i % TRAINEES;
-            http.post(format!("{gateway}/v1/otp/verify"))
+            http.post(format!("{}/v1/otp/verify", gateway[i % gateway.len()]))
                 .bearer_auth(&tokens[t])
                 .header("Origin", ORIGIN)
                 .json(&serde_json::json!({ "code": codes[t] }))
-        }
+        })
     };
-    // Paired rounds (direct, then gateway), so both see the machine in the same state; the
-    // shared machine swings the sandbox's raw rate by ±40 % from one minute to the next.
-    let me = std::process::id();
+    let via_gateway = via(vec![gateway.clone()]);
+    let contenders = vec![
+        Contender {
+            way: Way::Direct,
+            request: direct.clone(),
+            pids: vec![],
+        },
+        Contender {
+            way: Way::Nginx,
+            request: via_nginx,
+            pids: peers::with_children(nginx.pid()),
+        },
+        Contender {
+            way: Way::Php,
+            request: via_php,
+            pids: [
+                peers::with_children(nginx.pid()),
+                peers::with_children(fpm.pid()),
+            ]
+            .concat(),
+        },
+        Contender {
+            way: Way::Gateway,
+            request: via_gateway.clone(),
+            pids: vec![pid],
+        },
+    ];
     let reset_hrd_counts =
         || sandbox.with_registry(|r| r.people.values_mut().for_each(|p| p.failures = 0));
-    let (mut ratios, mut direct_rates, mut gw_rates) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut direct_lat, mut gw_lat) = (Vec::new(), Vec::new());
-    let (mut direct_cpu, mut gw_bench_cpu, mut gw_server_cpu) = (0.0, 0.0, 0.0);
-    for _ in 0..ROUNDS {
-        let bench_cpu = cpu_seconds(me);
-        let (rate, lat) = closed_loop(total, CONCURRENCY, direct.clone()).await;
-        direct_cpu += cpu_seconds(me) - bench_cpu;
-        direct_rates.push(rate);
-        direct_lat.extend(lat);
-        reset_hrd_counts();
-        let (bench_cpu, server_cpu) = (cpu_seconds(me), cpu_seconds(pid));
-        let (gw_rate, lat) = closed_loop(total, CONCURRENCY, via_gateway.clone()).await;
-        gw_bench_cpu += cpu_seconds(me) - bench_cpu;
-        gw_server_cpu += cpu_seconds(pid) - server_cpu;
-        gw_rates.push(gw_rate);
-        gw_lat.extend(lat);
-        ratios.push(gw_rate / rate);
-        reset_hrd_counts();
-    }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(|a, b| a.total_cmp(b));
-        percentile(v, 0.5)
+    let total = 2 * TRAINEES; // 2 wrong codes per trainee a round
+    let fast = interleaved(&contenders, ROUNDS, total, &reset_hrd_counts).await;
+    let mut tables = format!(
+        "### HRD answering at once (the sandbox, in microseconds)\n\n{CONCURRENCY} concurrent clients, {total} wrong codes a round, {ROUNDS} interleaved rounds; p50/p99 over all rounds.\n\n{}",
+        side_by_side(&contenders, &fast)
+    );
+    let [_, f_nginx, f_php, f_gw] = &fast[..] else {
+        unreachable!()
     };
-    let spread = |v: &[f64]| {
-        v.iter()
-            .map(|r| format!("{r:.2}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    direct_lat.sort_by(|a, b| a.total_cmp(b));
-    gw_lat.sort_by(|a, b| a.total_cmp(b));
+    let gw_cpu = f_gw.server_cpu * 1e6 / f_gw.requests as f64;
     rows.push(Row(
-        format!("throughput, {CONCURRENCY} concurrent, {total} wrong codes, median of {ROUNDS} paired rounds"),
-        format!(
-            "direct {:.0}/s, gateway {:.0}/s, ratio {:.2} (rounds: {})",
-            median(&mut direct_rates),
-            median(&mut gw_rates),
-            median(&mut ratios.clone()),
-            spread(&ratios)
-        ),
-        "gateway/direct ≥ 0.8".into(),
-    ));
-    let per = |seconds: f64| seconds * 1e6 / (ROUNDS * total) as f64;
-    rows.push(Row(
-        "CPU per request (user + system, both cores)".into(),
-        format!(
-            "direct: load + sandbox {:.0} µs; gateway: motp-server {:.0} µs + load + sandbox {:.0} µs",
-            per(direct_cpu),
-            per(gw_server_cpu),
-            per(gw_bench_cpu)
-        ),
-        "–".into(),
+        "gateway throughput / nginx proxy_pass of the same sandbox (paired, median of rounds)"
+            .into(),
+        format!("{:.2}", paired(f_gw, f_nginx)),
+        "≥ 0.5".into(),
     ));
     rows.push(Row(
-        "latency at full load (p50 / p99)".into(),
-        format!(
-            "direct {:.2} / {:.2} ms, gateway {:.2} / {:.2} ms",
-            percentile(&direct_lat, 0.5),
-            percentile(&direct_lat, 0.99),
-            percentile(&gw_lat, 0.5),
-            percentile(&gw_lat, 0.99)
-        ),
-        "–".into(),
+        "gateway throughput / the PHP peer (paired, median of rounds)".into(),
+        format!("{:.2}", paired(f_gw, f_php)),
+        "≥ 3".into(),
     ));
-    // The same comparison with HRD answering in HRD_LATENCY, as the gateway meets it in service.
+    rows.push(Row(
+        "motp-server CPU per check at saturation (user + system)".into(),
+        format!("{gw_cpu:.0} µs"),
+        "≤ 120 µs".into(),
+    ));
+
+    // The same with HRD answering in HRD_LATENCY, as the gateway meets it in service.
     hrd_delay_ms.store(
         HRD_LATENCY.as_millis() as u64,
         std::sync::atomic::Ordering::Relaxed,
     );
-    let (slow_direct, _) = closed_loop(total / 2, CONCURRENCY, direct.clone()).await;
-    reset_hrd_counts();
-    let (slow_gw, slow_gw_lat) = closed_loop(total / 2, CONCURRENCY, via_gateway.clone()).await;
-    reset_hrd_counts();
+    let slow = interleaved(&contenders, 2, total / 2, &reset_hrd_counts).await;
     hrd_delay_ms.store(0, std::sync::atomic::Ordering::Relaxed);
-    rows.push(Row(
-        format!(
-            "the same with HRD answering in {} ms (an assumption), {} wrong codes",
-            HRD_LATENCY.as_millis(),
-            total / 2
-        ),
-        format!(
-            "direct {slow_direct:.0}/s, gateway {slow_gw:.0}/s, ratio {:.2} (gateway p99 {:.1} ms)",
-            slow_gw / slow_direct,
-            percentile(&slow_gw_lat, 0.99)
-        ),
-        "gateway/direct ≥ 0.8".into(),
+    tables.push_str(&format!(
+        "\n### HRD answering in {} ms (an assumption: HRD publishes none)\n\n{CONCURRENCY} concurrent clients, {} wrong codes a round, 2 interleaved rounds.\n\n{}",
+        HRD_LATENCY.as_millis(),
+        total / 2,
+        side_by_side(&contenders, &slow)
     ));
+
     let direct_1k = open_loop(1000, 3, direct).await;
     reset_hrd_counts();
-    let gw_1k = open_loop(1000, 3, via_gateway).await;
+    let gw_1k = open_loop(1000, 3, via_gateway.clone()).await;
+    reset_hrd_counts();
     let added = percentile(&gw_1k, 0.99) - percentile(&direct_1k, 0.99);
     rows.push(Row(
-        "added p99 at 1,000 req/s (3 s)".into(),
+        "added p99 at 1,000 checks/s (3 s, open loop)".into(),
         format!(
             "{added:.2} ms (direct p99 {:.2} ms, gateway p99 {:.2} ms)",
             percentile(&direct_1k, 0.99),
@@ -418,6 +599,8 @@ async fn main() -> Result<(), BoxError> {
         ),
         "≤ 2 ms".into(),
     ));
+    drop(nginx);
+    drop(fpm);
 
     // 2. Memory with 2,000 trainees at once (each holds a connection and asks for its session).
     let mut peak = rss_kib(pid);
@@ -449,7 +632,7 @@ async fn main() -> Result<(), BoxError> {
     peak = peak.max(rss_kib(pid));
     drop(held);
     rows.push(Row(
-        format!("RSS with {TRAINEES} concurrent trainees ({ok} answered)"),
+        format!("motp-server RSS with {TRAINEES} concurrent trainees ({ok} answered)"),
         format!(
             "{:.1} MB peak (idle {:.1} MB)",
             peak as f64 / 1024.0,
@@ -458,15 +641,63 @@ async fn main() -> Result<(), BoxError> {
         "≤ 60 MB".into(),
     ));
     server.start_kill()?;
+    let _ = server.wait().await;
 
-    // 3. TOTP (from `cargo bench -p hrd-sandbox`, which make bench runs first).
+    // 3. PostgreSQL (when make bench started one): one instance, then two sharing it, with the
+    // load spread over both.
+    if let Ok(pg) = std::env::var("MOTP_BENCH_POSTGRES_URL") {
+        let (mut one, pid1, url1) = spawn_gateway(&config, &pg, &hrd).await?;
+        let (mut two, pid2, url2) = spawn_gateway(&config, &pg, &hrd).await?;
+        let pg_contenders = vec![
+            Contender {
+                way: Way::Gateway,
+                request: via(vec![url1.clone()]),
+                pids: vec![pid1],
+            },
+            Contender {
+                way: Way::Gateway,
+                request: via(vec![url1, url2]),
+                pids: vec![pid1, pid2],
+            },
+        ];
+        let pg_tallies = interleaved(&pg_contenders, ROUNDS, total, &reset_hrd_counts).await;
+        let line = |what: &str, t: &Tally| {
+            format!(
+                "| {what} | {:.0} ({}) | {:.2} / {:.2} | {:.0} |\n",
+                median(&t.rates),
+                t.rates
+                    .iter()
+                    .map(|r| format!("{r:.0}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                percentile(&t.latencies, 0.5),
+                percentile(&t.latencies, 0.99),
+                t.server_cpu * 1e6 / t.requests as f64
+            )
+        };
+        tables.push_str(&format!(
+            "\n### motp-server on PostgreSQL (no target)\n\nThe same load as the first table, {ROUNDS} interleaved rounds; PostgreSQL {} on the same 2 cores.\n\n| instances | checks/s (median; each round) | p50 / p99 ms | motp-server CPU µs per check |\n|---|---|---|---|\n{}{}",
+            std::env::var("MOTP_BENCH_POSTGRES_NOTE").unwrap_or_default(),
+            line("one", &pg_tallies[0]),
+            line("two, requests alternating", &pg_tallies[1]),
+        ));
+        one.start_kill()?;
+        two.start_kill()?;
+    }
+
+    if gateway_only {
+        return report(&tables, &rows, &[]);
+    }
+    let mut widget_rows: Vec<Row> = Vec::new();
+
+    // 4. TOTP (from `cargo bench -p hrd-sandbox`, which make bench runs first).
     if let Ok(report) = std::fs::read_to_string("target/totp-bench.txt") {
         if let Some(line) = report.lines().find(|l| l.starts_with("window check")) {
             let rate = line
                 .split_whitespace()
                 .find(|w| w.chars().all(|c| c.is_ascii_digit()) && w.len() > 3)
                 .unwrap_or("?");
-            rows.push(Row(
+            widget_rows.push(Row(
                 "TOTP verifications (window of 3 steps), one core".into(),
                 format!("{rate} /s"),
                 "≥ 1 M/s".into(),
@@ -483,7 +714,7 @@ async fn main() -> Result<(), BoxError> {
         gz_total += std::fs::metadata(format!("dist/{f}.gz"))?.len();
         br_total += std::fs::metadata(format!("dist/{f}.br"))?.len();
     }
-    rows.push(Row(
+    widget_rows.push(Row(
         "widget size (wasm + js gzip -9, loader as served; the CSS is in the wasm)".into(),
         format!(
             "{gz_total} bytes ({:.1} KiB); as brotli, what HTTPS browsers get, {br_total} bytes ({:.1} KiB)",
@@ -556,7 +787,7 @@ async fn main() -> Result<(), BoxError> {
         }
     }
     times.sort_by(|a, b| a.total_cmp(b));
-    rows.push(Row(
+    widget_rows.push(Row(
         "widget: script load → interactive form (median of 7, warm cache after the 1st)".into(),
         format!(
             "{:.0} ms (min {:.0}, max {:.0})",
@@ -625,28 +856,34 @@ async fn main() -> Result<(), BoxError> {
         ("best practices", "/categories/best-practices/score", "1.0"),
     ] {
         let (median, each) = figure(pointer);
-        rows.push(Row(
+        widget_rows.push(Row(
             format!("Lighthouse {what}, demo page, mobile, simulated throttling (median of 3)"),
             format!("{median:.2} (runs: {})", listed(&each, 2)),
             target.into(),
         ));
     }
     let (cls, each) = figure("/audits/cumulative-layout-shift/numericValue");
-    rows.push(Row(
+    widget_rows.push(Row(
         "Lighthouse cumulative layout shift (median of 3)".into(),
         format!("{cls:.3} (runs: {})", listed(&each, 3)),
         "≤ 0.02".into(),
     ));
     let (tti, each) = figure("/audits/interactive/numericValue");
     let each: Vec<f64> = each.iter().map(|ms| ms / 1000.0).collect();
-    rows.push(Row(
+    widget_rows.push(Row(
         "Lighthouse time to interactive (median of 3)".into(),
         format!("{:.2} s (runs: {})", tti / 1000.0, listed(&each, 2)),
         "≤ 2.5 s".into(),
     ));
     demo.start_kill()?;
 
-    // Report.
+    report(&tables, &rows, &widget_rows)
+}
+
+/// Prints the tables and writes them into `docs/benchmarks.md` between their markers, leaving
+/// the rest of the file (the hand-written notes) as it is; `widget` empty (`motp-bench gateway`)
+/// leaves the widget's part from its last run.
+fn report(tables: &str, rows: &[Row], widget: &[Row]) -> Result<(), BoxError> {
     let machine = format!(
         "{} cores, {}",
         std::thread::available_parallelism()
@@ -665,14 +902,42 @@ async fn main() -> Result<(), BoxError> {
             .unwrap_or_default()
     );
     let date = motp_protocol::kst::format_unix(SystemClock.now_unix());
-    let mut md = format!(
-        "# Benchmarks\n\nMeasured by `make bench` on {date} KST, {machine}. Loopback only: the HRD sandbox in the\nbenchmark process, `motp-server` (release build, SQLite) as a child process.\n\n| what | measured | target |\n|---|---|---|\n"
+    let table = |rows: &[Row]| {
+        let mut md = String::from("| what | measured | target |\n|---|---|---|\n");
+        for Row(what, measured, target) in rows {
+            md.push_str(&format!("| {what} | {measured} | {target} |\n"));
+        }
+        md
+    };
+    let gateway = format!(
+        "Measured by `make bench` (or `make bench-gateway`, this part alone) on {date} KST, {machine}. Loopback only: the HRD sandbox and the load generator in the benchmark process; `motp-server` (release build), nginx and php-fpm (Debian's) as child processes. The machine is shared: figures move by tens of per cent from one run to the next, so compare ratios within a run.\n\n{}\n{tables}",
+        table(rows)
     );
-    for Row(what, measured, target) in &rows {
-        md.push_str(&format!("| {what} | {measured} | {target} |\n"));
+    println!("{gateway}");
+    let mut md = std::fs::read_to_string("docs/benchmarks.md").unwrap_or_default();
+    md = between(&md, "gateway", &gateway);
+    if !widget.is_empty() {
+        let widget = format!(
+            "Measured by `make bench` on {date} KST, {machine}.\n\n{}",
+            table(widget)
+        );
+        println!("{widget}");
+        md = between(&md, "widget", &widget);
     }
-    println!("{md}");
-    std::fs::create_dir_all("docs")?;
     std::fs::write("docs/benchmarks.md", md)?;
     Ok(())
+}
+
+/// `md` with what stands between `<!-- NAME:begin -->` and `<!-- NAME:end -->` replaced by
+/// `content` (the pair appended when missing).
+fn between(md: &str, name: &str, content: &str) -> String {
+    let (begin, end) = (
+        format!("<!-- {name}:begin -->"),
+        format!("<!-- {name}:end -->"),
+    );
+    let block = format!("{begin}\n{content}{end}");
+    match (md.find(&begin), md.find(&end)) {
+        (Some(b), Some(e)) if b < e => format!("{}{block}{}", &md[..b], &md[e + end.len()..]),
+        _ => format!("{md}\n{block}\n"),
+    }
 }
