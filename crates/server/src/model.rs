@@ -314,6 +314,46 @@ impl<'a> AuditLine<'a> {
     }
 }
 
+/// A code check's writes, handed to the store whole and committed together: its audit lines and
+/// what HRD's answer does to the trainee's count. Owned, so it can travel to SQLite's writer thread.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckRecord {
+    pub at: i64,
+    pub tenant: String,
+    pub usrid: String,
+    /// In the order they are written.
+    pub lines: Vec<CheckLine>,
+    pub change: AttemptChange,
+}
+
+/// One audit line of a [`CheckRecord`] (its tenant, USRID and time are the record's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckLine {
+    pub event: AuditEvent,
+    pub hrd_code: Option<String>,
+    pub eval_cd: Option<String>,
+    pub class_tme: Option<String>,
+}
+
+/// What a code check's answer does to the trainee's row in `attempts`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttemptChange {
+    /// Nothing (HRD refused the check for a reason that is not a count).
+    Unchanged,
+    /// AP001: one more consecutive failure; the store answers the count after it.
+    Failure,
+    /// 200: the count starts again, the accepted code's fingerprint is remembered, and the
+    /// receipt issued for it is stored.
+    Passed {
+        fingerprint: String,
+        receipt_id: String,
+    },
+    /// AP009.
+    Locked,
+    /// HRD did not answer, or answered an internal error.
+    HrdDown,
+}
+
 /// One stored line of the audit trail.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AuditRow {

@@ -8,7 +8,7 @@ use super::limits;
 use super::receipt_keys;
 use super::trainee::Trainee;
 use super::Gateway;
-use crate::model::{AttemptState, AuditEvent, AuditLine};
+use crate::model::{AttemptChange, AttemptState, AuditEvent, CheckLine, CheckRecord};
 use crate::upstream::UpstreamError;
 use motp_protocol::api::{SessionInfo, VerifyOutcome};
 use motp_protocol::hrd::{HrdAnswer, OtpAccreditForm};
@@ -173,51 +173,105 @@ pub async fn verify(
     }
     tracing::info!(tenant, usrid, tel = %mask_tel(&trainee.tel), eval_cd = trainee.eval.code(), %hrd_code, "otp_accredit");
 
-    // Before the transaction: on PostgreSQL reads share its pool, and a transaction waiting on a
-    // second connection of its own is how a busy pool deadlocks.
-    let key = receipt_keys::signing_key(gw).await?;
-    // The audit line and what the answer means, in one transaction: all or none, one commit.
-    let mut tx = gw.store.begin().await?;
-    let line = AuditLine {
-        hrd_code: Some(&hrd_code),
-        eval_cd: Some(trainee.eval.code()),
-        class_tme: Some(&trainee.class_tme),
-        ..AuditLine::new(tenant, usrid, AuditEvent::Verify)
-    };
-    tx.audit(now, line).await?;
-    let outcome = match judge(&answer) {
+    let verdict = judge(&answer);
+    // Signed before the write, so the receipt's id is stored with the rest; read before it too: on
+    // PostgreSQL reads share the write's pool, and a transaction waiting on a second connection of
+    // its own is how a busy pool deadlocks.
+    let receipt = match verdict {
         Verdict::Passed => {
-            tx.clear_attempts(tenant, usrid, now).await?;
-            tx.record_accepted_code(tenant, usrid, &typed, now).await?;
-            let (claims, receipt) = issue_receipt(trainee, "motp", "200", now, &key);
-            tx.save_receipt(&claims.jti, tenant, usrid, now).await?;
-            VerifyOutcome::Verified { receipt }
+            let key = receipt_keys::signing_key(gw).await?;
+            Some(issue_receipt(trainee, "motp", "200", now, &key))
         }
-        Verdict::WrongCode => wrong_code(tx.record_failure(tenant, usrid, now).await?),
+        _ => None,
+    };
+    let record = record(
+        trainee,
+        now,
+        hrd_code,
+        &verdict,
+        receipt.as_ref().map(|(claims, _)| claims.jti.as_str()),
+        typed,
+    );
+    // The audit line and what the answer means, committed together before the answer.
+    let after = gw.store.record_check(record).await?;
+    Ok(outcome(
+        verdict,
+        receipt.map(|(_, token)| token),
+        after,
+        trainee.tenant.substitute_allowed,
+    ))
+}
+
+/// What a check writes, from HRD's verdict: the audit line with HRD's code, and what the verdict
+/// does to the count (a lock gets a line of its own).
+pub fn record(
+    trainee: &Trainee,
+    now: i64,
+    hrd_code: String,
+    verdict: &Verdict,
+    receipt_id: Option<&str>,
+    fingerprint: String,
+) -> CheckRecord {
+    let (tenant, usrid) = trainee.key();
+    let mut lines = vec![CheckLine {
+        event: AuditEvent::Verify,
+        hrd_code: Some(hrd_code),
+        eval_cd: Some(trainee.eval.code().into()),
+        class_tme: Some(trainee.class_tme.clone()),
+    }];
+    let change = match verdict {
+        Verdict::Passed => AttemptChange::Passed {
+            fingerprint,
+            receipt_id: receipt_id.unwrap_or_default().to_string(),
+        },
+        Verdict::WrongCode => AttemptChange::Failure,
         Verdict::Locked => {
-            tx.record_lock(tenant, usrid, now).await?;
-            let line = AuditLine {
-                hrd_code: Some("AP009"),
-                ..AuditLine::new(tenant, usrid, AuditEvent::Lock)
-            };
-            tx.audit(now, line).await?;
-            VerifyOutcome::Locked
+            lines.push(CheckLine {
+                event: AuditEvent::Lock,
+                hrd_code: Some("AP009".into()),
+                eval_cd: None,
+                class_tme: None,
+            });
+            AttemptChange::Locked
         }
+        Verdict::HrdDown { .. } => AttemptChange::HrdDown,
+        Verdict::NotRegistered | Verdict::Busy | Verdict::Refused { .. } => {
+            AttemptChange::Unchanged
+        }
+    };
+    CheckRecord {
+        at: now,
+        tenant: tenant.to_string(),
+        usrid: usrid.to_string(),
+        lines,
+        change,
+    }
+}
+
+/// The trainee's answer, once the check's writes are committed: `after` is the count the store
+/// answered for a failure, `receipt` the one issued for a pass.
+pub fn outcome(
+    verdict: Verdict,
+    receipt: Option<String>,
+    after: Option<AttemptState>,
+    substitute_allowed: bool,
+) -> VerifyOutcome {
+    match verdict {
+        Verdict::Passed => VerifyOutcome::Verified {
+            receipt: receipt.unwrap_or_default(),
+        },
+        Verdict::WrongCode => wrong_code(after.unwrap_or_default()),
+        Verdict::Locked => VerifyOutcome::Locked,
         Verdict::NotRegistered => VerifyOutcome::NotRegistered,
         Verdict::Busy => VerifyOutcome::RateLimited {
             retry_after_seconds: 60,
         },
-        Verdict::HrdDown { hrd_code } => {
-            tx.record_hrd_down(tenant, usrid, now).await?;
-            VerifyOutcome::HrdUnavailable {
-                substitute_allowed: trainee.tenant.substitute_allowed,
-                hrd_code,
-            }
-        }
+        Verdict::HrdDown { hrd_code } => VerifyOutcome::HrdUnavailable {
+            substitute_allowed,
+            hrd_code,
+        },
         Verdict::Refused { hrd_code, message } => VerifyOutcome::Refused { hrd_code, message },
-    };
-    tx.commit().await?;
-    Ok(outcome)
+    }
 }
 
 #[cfg(test)]
@@ -284,6 +338,94 @@ mod tests {
             "another code goes to HRD"
         );
         assert_eq!(already_used(&code, None, 130), None);
+    }
+
+    fn trainee() -> Trainee {
+        use crate::domain::jwt::{mint, verify, LaunchClaims, LAUNCH_AUDIENCE};
+        let tenants = crate::tenant::Tenants::sandbox_demo("127.0.0.1:8080".parse().unwrap());
+        let secret = tenants.get("demo").unwrap().secret.clone();
+        let claims = LaunchClaims {
+            iss: "demo".into(),
+            aud: LAUNCH_AUDIENCE.into(),
+            sub: "trainee01".into(),
+            name: "홍길동".into(),
+            tel: "01012345678".into(),
+            course: "C1".into(),
+            class: "C1,3".into(),
+            eval_cd: "01".into(),
+            class_tme: "3".into(),
+            sid: "S".into(),
+            iat: 1_000,
+            exp: 1_600,
+            jti: "j1".into(),
+        };
+        verify(&mint(&claims, &secret), &tenants, 1_000).unwrap()
+    }
+
+    #[test]
+    fn each_verdict_writes_its_line_and_its_change() {
+        let t = trainee();
+        let write =
+            |v: &Verdict, code: &str| record(&t, 1_000, code.into(), v, Some("r1"), "f".into());
+        let passed = write(&Verdict::Passed, "200");
+        assert_eq!(passed.lines.len(), 1);
+        assert_eq!(passed.lines[0].event, AuditEvent::Verify);
+        assert_eq!(passed.lines[0].hrd_code.as_deref(), Some("200"));
+        assert_eq!(
+            passed.lines[0].class_tme.as_deref(),
+            Some(t.class_tme.as_str())
+        );
+        assert_eq!(
+            passed.change,
+            AttemptChange::Passed {
+                fingerprint: "f".into(),
+                receipt_id: "r1".into()
+            }
+        );
+        assert_eq!(
+            write(&Verdict::WrongCode, "AP001").change,
+            AttemptChange::Failure
+        );
+        let locked = write(&Verdict::Locked, "AP009");
+        assert_eq!(locked.change, AttemptChange::Locked);
+        assert_eq!(
+            locked.lines.iter().map(|l| l.event).collect::<Vec<_>>(),
+            [AuditEvent::Verify, AuditEvent::Lock],
+            "a lock has a line of its own"
+        );
+        let down = write(&Verdict::HrdDown { hrd_code: None }, "timeout");
+        assert_eq!(down.change, AttemptChange::HrdDown);
+        for v in [Verdict::NotRegistered, Verdict::Busy] {
+            assert_eq!(write(&v, "x").change, AttemptChange::Unchanged);
+        }
+    }
+
+    #[test]
+    fn the_answer_follows_the_verdict_and_the_stored_count() {
+        let after = Some(AttemptState {
+            failures: 3,
+            locked: false,
+        });
+        assert_eq!(
+            outcome(Verdict::WrongCode, None, after, false),
+            VerifyOutcome::WrongCode {
+                failures: 3,
+                remaining: 2
+            }
+        );
+        assert_eq!(
+            outcome(Verdict::Passed, Some("r".into()), None, false),
+            VerifyOutcome::Verified {
+                receipt: "r".into()
+            }
+        );
+        assert_eq!(
+            outcome(Verdict::HrdDown { hrd_code: None }, None, None, true),
+            VerifyOutcome::HrdUnavailable {
+                substitute_allowed: true,
+                hrd_code: None
+            }
+        );
     }
 
     #[test]

@@ -2,8 +2,28 @@
 //! when HRD last failed to answer them.
 
 use super::{Store, StoreResult, StoreTx};
-use crate::model::AttemptState;
+use crate::model::{AttemptChange, AttemptState};
 use motp_protocol::MAX_FAILURES;
+use rusqlite::OptionalExtension;
+
+// The writes, shared by the sqlx transactions and SQLite's writer thread (`writer.rs`): their
+// parameters are numbered in the order they first appear, which both bind by.
+const RECORD_FAILURE: &str = "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 1, 0, $3)
+    ON CONFLICT (tenant, usrid) DO UPDATE SET failures = attempts.failures + 1, updated_at = excluded.updated_at
+    RETURNING failures, locked";
+const RECORD_HRD_DOWN: &str = "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, hrd_down_at) VALUES ($1, $2, 0, 0, $3, $4)
+    ON CONFLICT (tenant, usrid) DO UPDATE SET hrd_down_at = excluded.hrd_down_at, updated_at = excluded.updated_at";
+const RECORD_LOCK: &str = "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, $3, 1, $4)
+    ON CONFLICT (tenant, usrid) DO UPDATE SET failures = CASE WHEN attempts.failures > excluded.failures THEN attempts.failures ELSE excluded.failures END, locked = 1, updated_at = excluded.updated_at";
+const RECORD_ACCEPTED_CODE: &str = "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, last_code, last_code_at) VALUES ($1, $2, 0, 0, $3, $4, $5)
+    ON CONFLICT (tenant, usrid) DO UPDATE SET last_code = excluded.last_code, last_code_at = excluded.last_code_at, updated_at = excluded.updated_at";
+const CLEAR_ATTEMPTS: &str = "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 0, 0, $3)
+    ON CONFLICT (tenant, usrid) DO UPDATE SET failures = 0, locked = 0, updated_at = excluded.updated_at";
+
+// The code check's reads, shared by the in-place reads and the pool.
+const ATTEMPTS: &str = "SELECT failures, locked FROM attempts WHERE tenant = $1 AND usrid = $2";
+const LAST_ACCEPTED_CODE: &str =
+    "SELECT last_code, last_code_at FROM attempts WHERE tenant = $1 AND usrid = $2";
 
 fn attempt_state((failures, locked): (i64, i64)) -> AttemptState {
     AttemptState {
@@ -35,13 +55,25 @@ impl Store {
     }
 
     pub(crate) async fn attempts(&self, tenant: &str, usrid: &str) -> StoreResult<AttemptState> {
-        let row: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT failures, locked FROM attempts WHERE tenant = $1 AND usrid = $2",
-        )
-        .bind(tenant)
-        .bind(usrid)
-        .fetch_optional(&self.reads)
-        .await?;
+        let in_place = self.in_place.as_ref().and_then(|reads| {
+            reads.read(|conn| {
+                conn.prepare_cached(ATTEMPTS)?
+                    .query_row(rusqlite::params![tenant, usrid], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()
+            })
+        });
+        let row: Option<(i64, i64)> = match in_place {
+            Some(row) => row,
+            None => {
+                sqlx::query_as(ATTEMPTS)
+                    .bind(tenant)
+                    .bind(usrid)
+                    .fetch_optional(&self.reads)
+                    .await?
+            }
+        };
         Ok(row.map(attempt_state).unwrap_or_default())
     }
 
@@ -51,13 +83,25 @@ impl Store {
         tenant: &str,
         usrid: &str,
     ) -> StoreResult<Option<(String, i64)>> {
-        let row: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
-            "SELECT last_code, last_code_at FROM attempts WHERE tenant = $1 AND usrid = $2",
-        )
-        .bind(tenant)
-        .bind(usrid)
-        .fetch_optional(&self.reads)
-        .await?;
+        let in_place = self.in_place.as_ref().and_then(|reads| {
+            reads.read(|conn| {
+                conn.prepare_cached(LAST_ACCEPTED_CODE)?
+                    .query_row(rusqlite::params![tenant, usrid], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()
+            })
+        });
+        let row: Option<(Option<String>, Option<i64>)> = match in_place {
+            Some(row) => row,
+            None => {
+                sqlx::query_as(LAST_ACCEPTED_CODE)
+                    .bind(tenant)
+                    .bind(usrid)
+                    .fetch_optional(&self.reads)
+                    .await?
+            }
+        };
         Ok(row.and_then(|(code, at)| Some((code?, at?))))
     }
 
@@ -81,16 +125,12 @@ impl StoreTx {
         usrid: &str,
         now: i64,
     ) -> StoreResult<AttemptState> {
-        let row: (i64, i64) = sqlx::query_as(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 1, 0, $3)
-             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = attempts.failures + 1, updated_at = excluded.updated_at
-             RETURNING failures, locked",
-        )
-        .bind(tenant)
-        .bind(usrid)
-        .bind(now)
-        .fetch_one(&mut *self.tx)
-        .await?;
+        let row: (i64, i64) = sqlx::query_as(RECORD_FAILURE)
+            .bind(tenant)
+            .bind(usrid)
+            .bind(now)
+            .fetch_one(&mut *self.tx)
+            .await?;
         Ok(attempt_state(row))
     }
 
@@ -102,16 +142,13 @@ impl StoreTx {
         usrid: &str,
         now: i64,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, hrd_down_at) VALUES ($1, $2, 0, 0, $3, $4)
-             ON CONFLICT (tenant, usrid) DO UPDATE SET hrd_down_at = excluded.hrd_down_at, updated_at = excluded.updated_at",
-        )
-        .bind(tenant)
-        .bind(usrid)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
+        sqlx::query(RECORD_HRD_DOWN)
+            .bind(tenant)
+            .bind(usrid)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 
@@ -122,16 +159,13 @@ impl StoreTx {
         usrid: &str,
         now: i64,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, $3, 1, $4)
-             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = CASE WHEN attempts.failures > excluded.failures THEN attempts.failures ELSE excluded.failures END, locked = 1, updated_at = excluded.updated_at",
-        )
-        .bind(tenant)
-        .bind(usrid)
-        .bind(MAX_FAILURES as i64)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
+        sqlx::query(RECORD_LOCK)
+            .bind(tenant)
+            .bind(usrid)
+            .bind(MAX_FAILURES as i64)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 
@@ -143,17 +177,14 @@ impl StoreTx {
         fingerprint: &str,
         now: i64,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, last_code, last_code_at) VALUES ($1, $2, 0, 0, $3, $4, $5)
-             ON CONFLICT (tenant, usrid) DO UPDATE SET last_code = excluded.last_code, last_code_at = excluded.last_code_at, updated_at = excluded.updated_at",
-        )
-        .bind(tenant)
-        .bind(usrid)
-        .bind(now)
-        .bind(fingerprint)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
+        sqlx::query(RECORD_ACCEPTED_CODE)
+            .bind(tenant)
+            .bind(usrid)
+            .bind(now)
+            .bind(fingerprint)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 
@@ -164,15 +195,48 @@ impl StoreTx {
         usrid: &str,
         now: i64,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 0, 0, $3)
-             ON CONFLICT (tenant, usrid) DO UPDATE SET failures = 0, locked = 0, updated_at = excluded.updated_at",
-        )
-        .bind(tenant)
-        .bind(usrid)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
+        sqlx::query(CLEAR_ATTEMPTS)
+            .bind(tenant)
+            .bind(usrid)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
+    }
+}
+
+/// A code check's change to `attempts`, on SQLite's writer thread: the count after it for a
+/// failure.
+pub(super) fn apply_change(
+    conn: &rusqlite::Connection,
+    tenant: &str,
+    usrid: &str,
+    now: i64,
+    change: &AttemptChange,
+) -> rusqlite::Result<Option<AttemptState>> {
+    match change {
+        AttemptChange::Unchanged => Ok(None),
+        AttemptChange::Failure => conn
+            .prepare_cached(RECORD_FAILURE)?
+            .query_row(rusqlite::params![tenant, usrid, now], |r| {
+                Ok(Some(attempt_state((r.get(0)?, r.get(1)?))))
+            }),
+        AttemptChange::Passed { fingerprint, .. } => {
+            conn.prepare_cached(CLEAR_ATTEMPTS)?
+                .execute(rusqlite::params![tenant, usrid, now])?;
+            conn.prepare_cached(RECORD_ACCEPTED_CODE)?
+                .execute(rusqlite::params![tenant, usrid, now, fingerprint, now])?;
+            Ok(None)
+        }
+        AttemptChange::Locked => {
+            conn.prepare_cached(RECORD_LOCK)?
+                .execute(rusqlite::params![tenant, usrid, MAX_FAILURES as i64, now])?;
+            Ok(None)
+        }
+        AttemptChange::HrdDown => {
+            conn.prepare_cached(RECORD_HRD_DOWN)?
+                .execute(rusqlite::params![tenant, usrid, now, now])?;
+            Ok(None)
+        }
     }
 }

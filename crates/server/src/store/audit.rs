@@ -2,7 +2,10 @@
 //! never a code). Written only inside a use case's transaction.
 
 use super::{Store, StoreResult, StoreTx};
-use crate::model::{AuditLine, AuditRow};
+use crate::model::{AuditLine, AuditRow, CheckLine, CheckRecord};
+
+/// Shared by the sqlx transactions and SQLite's writer thread (`writer.rs`).
+const INSERT_AUDIT: &str = "INSERT INTO audit (at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -66,19 +69,37 @@ impl Store {
 
 impl StoreTx {
     pub(crate) async fn audit(&mut self, now: i64, line: AuditLine<'_>) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit (at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(now)
-        .bind(line.tenant)
-        .bind(line.usrid)
-        .bind(line.event.as_str())
-        .bind(line.hrd_code)
-        .bind(line.eval_cd)
-        .bind(line.class_tme)
-        .bind(line.detail)
-        .execute(&mut *self.tx)
-        .await?;
+        sqlx::query(INSERT_AUDIT)
+            .bind(now)
+            .bind(line.tenant)
+            .bind(line.usrid)
+            .bind(line.event.as_str())
+            .bind(line.hrd_code)
+            .bind(line.eval_cd)
+            .bind(line.class_tme)
+            .bind(line.detail)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
+}
+
+/// A code check's audit line, on SQLite's writer thread.
+pub(super) fn insert_check_line(
+    conn: &rusqlite::Connection,
+    record: &CheckRecord,
+    line: &CheckLine,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(INSERT_AUDIT)?
+        .execute(rusqlite::params![
+            record.at,
+            record.tenant,
+            record.usrid,
+            line.event.as_str(),
+            line.hrd_code,
+            line.eval_cd,
+            line.class_tme,
+            None::<&str>,
+        ])?;
+    Ok(())
 }

@@ -18,12 +18,13 @@ mod receipt_keys;
 mod receipts;
 mod sqlite;
 mod staff;
+mod writer;
 
 pub use outbox::OutboxHold;
 pub use receipts::Redemption;
 pub use sqlite::Checkpoints;
 
-use crate::model::UnknownValue;
+use crate::model::{AttemptChange, AttemptState, AuditLine, CheckRecord, UnknownValue};
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 
@@ -35,6 +36,11 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database holds {0}")]
     UnknownValue(#[from] UnknownValue),
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// SQLite's writer thread could not write (its transaction failed, or it stopped).
+    #[error("database writer: {0}")]
+    Writer(String),
     #[error("unsupported database URL: use sqlite://… or postgres://…")]
     UnsupportedUrl,
 }
@@ -62,6 +68,11 @@ pub struct Store {
     /// of meeting SQLite's lock and its busy handler's 1-100 ms sleeps; reads go on beside them
     /// (WAL). On PostgreSQL the same pool as `reads`.
     writes: AnyPool,
+    /// On SQLite, the code check's writes (nearly all of them under load) go to a thread of their
+    /// own, committed in groups ([`writer`]); the rare other writes meet it at SQLite's lock.
+    writer: Option<writer::Writer>,
+    /// On SQLite, the code check's reads of one row, done in place ([`sqlite::InPlaceReads`]).
+    in_place: Option<std::sync::Arc<sqlite::InPlaceReads>>,
     pub engine: Engine,
     /// Outbox sends holding a PostgreSQL connection at once; the rest of the pool stays free for
     /// requests and for the sends' own bookkeeping.
@@ -79,10 +90,12 @@ impl Store {
         sqlx::any::install_default_drivers();
         let holds = std::sync::Arc::new(tokio::sync::Semaphore::new(PG_HOLDS));
         if url.starts_with("sqlite://") {
-            let (reads, writes) = sqlite::open(url).await?;
+            let (reads, writes, writer, in_place) = sqlite::open(url).await?;
             Ok(Store {
                 reads,
                 writes,
+                writer: Some(writer),
+                in_place: Some(std::sync::Arc::new(in_place)),
                 engine: Engine::Sqlite,
                 holds,
             })
@@ -95,12 +108,61 @@ impl Store {
             Ok(Store {
                 reads: pool.clone(),
                 writes: pool,
+                writer: None,
+                in_place: None,
                 engine: Engine::Postgres,
                 holds,
             })
         } else {
             Err(StoreError::UnsupportedUrl)
         }
+    }
+
+    /// A code check's writes, committed together: on SQLite by the writer thread (one round trip,
+    /// the commit shared with the checks queued beside it), on PostgreSQL in a transaction of its
+    /// own. Answers the count after a failure.
+    pub(crate) async fn record_check(
+        &self,
+        record: CheckRecord,
+    ) -> StoreResult<Option<AttemptState>> {
+        if let Some(writer) = &self.writer {
+            return writer.record_check(record).await;
+        }
+        let mut tx = self.begin().await?;
+        for line in &record.lines {
+            let line = AuditLine {
+                hrd_code: line.hrd_code.as_deref(),
+                eval_cd: line.eval_cd.as_deref(),
+                class_tme: line.class_tme.as_deref(),
+                ..AuditLine::new(&record.tenant, &record.usrid, line.event)
+            };
+            tx.audit(record.at, line).await?;
+        }
+        let (tenant, usrid, now) = (record.tenant.as_str(), record.usrid.as_str(), record.at);
+        let after = match &record.change {
+            AttemptChange::Unchanged => None,
+            AttemptChange::Failure => Some(tx.record_failure(tenant, usrid, now).await?),
+            AttemptChange::Passed {
+                fingerprint,
+                receipt_id,
+            } => {
+                tx.clear_attempts(tenant, usrid, now).await?;
+                tx.record_accepted_code(tenant, usrid, fingerprint, now)
+                    .await?;
+                tx.save_receipt(receipt_id, tenant, usrid, now).await?;
+                None
+            }
+            AttemptChange::Locked => {
+                tx.record_lock(tenant, usrid, now).await?;
+                None
+            }
+            AttemptChange::HrdDown => {
+                tx.record_hrd_down(tenant, usrid, now).await?;
+                None
+            }
+        };
+        tx.commit().await?;
+        Ok(after)
     }
 
     /// A transaction for the writes of one use case.

@@ -2,6 +2,10 @@
 
 use super::{StoreResult, StoreTx};
 
+/// Shared by the sqlx transactions and SQLite's writer thread (`writer.rs`).
+const SAVE_RECEIPT: &str =
+    "INSERT INTO receipts (id, tenant, usrid, issued_at) VALUES ($1, $2, $3, $4)";
+
 /// What redeeming a receipt found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Redemption {
@@ -50,7 +54,7 @@ impl StoreTx {
         usrid: &str,
         now: i64,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO receipts (id, tenant, usrid, issued_at) VALUES ($1, $2, $3, $4)")
+        sqlx::query(SAVE_RECEIPT)
             .bind(id)
             .bind(tenant)
             .bind(usrid)
@@ -59,4 +63,17 @@ impl StoreTx {
             .await?;
         Ok(())
     }
+}
+
+/// A receipt issued by a code check, on SQLite's writer thread.
+pub(super) fn insert_receipt(
+    conn: &rusqlite::Connection,
+    id: &str,
+    tenant: &str,
+    usrid: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(SAVE_RECEIPT)?
+        .execute(rusqlite::params![id, tenant, usrid, now])?;
+    Ok(())
 }

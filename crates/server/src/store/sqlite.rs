@@ -1,5 +1,6 @@
 //! SQLite's settings (WAL, pragmas, one writer connection) and its background checkpointer.
 
+use super::writer::Writer;
 use super::{Engine, Store, StoreResult};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
@@ -8,8 +9,9 @@ use sqlx::{AnyPool, Executor};
 const SQLITE_READERS: u32 = 4;
 
 /// Opens the file `url` names (creating it and its folder), applies the migrations; returns the
-/// pool for reads and the one-connection pool for writes.
-pub(super) async fn open(url: &str) -> StoreResult<(AnyPool, AnyPool)> {
+/// pool for reads, the one-connection pool for writes, the code check's writer thread and the
+/// in-place reads.
+pub(super) async fn open(url: &str) -> StoreResult<(AnyPool, AnyPool, Writer, InPlaceReads)> {
     let path = url.strip_prefix("sqlite://").unwrap_or(url);
     let path = path.split('?').next().unwrap_or(path);
     if let Some(dir) = std::path::Path::new(path).parent() {
@@ -26,33 +28,85 @@ pub(super) async fn open(url: &str) -> StoreResult<(AnyPool, AnyPool)> {
     writes.execute("PRAGMA journal_mode = WAL").await?;
     sqlx::migrate!("./migrations/sqlite").run(&writes).await?;
     let reads = pool(&url, SQLITE_READERS).await?;
-    Ok((reads, writes))
+    let writer = Writer::start(path)?;
+    Ok((reads, writes, writer, InPlaceReads::new(path)))
 }
+
+/// What every connection is set to, sqlx's and the writer thread's (`writer.rs`).
+pub(super) const PRAGMAS: [&str; 4] = [
+    // Another connection's write (or the checkpointer) is waited for, not an error.
+    "PRAGMA busy_timeout = 5000",
+    // WAL + NORMAL: a commit survives the process crashing (what the outbox and the audit trail
+    // promise); only a power cut may lose the last ones.
+    "PRAGMA synchronous = NORMAL",
+    // Checkpoints (the WAL copied back into the database, with an fsync) run in the background
+    // (`spawn_checkpointer`), not in whichever request's commit crossed the threshold.
+    "PRAGMA wal_autocheckpoint = 0",
+    // The WAL file is cut back to 256 MB when it starts over: the most it grows to (see
+    // `Checkpoints`). Cutting it further on every restart stalled writes (p99 30 → 55 ms at full
+    // load, measured).
+    "PRAGMA journal_size_limit = 268435456",
+];
 
 async fn pool(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error> {
     AnyPoolOptions::new()
         .max_connections(connections)
-        // Another process's writer (or the checkpointer) is waited for, not an error.
         .after_connect(|conn, _| {
             Box::pin(async move {
-                conn.execute("PRAGMA busy_timeout = 5000").await?;
-                // WAL + NORMAL: a commit survives the process crashing (what the outbox and the
-                // audit trail promise); only a power cut may lose the last ones.
-                conn.execute("PRAGMA synchronous = NORMAL").await?;
-                // Checkpoints (the WAL copied back into the database, with an fsync) run in the
-                // background (`spawn_checkpointer`), not in whichever request's commit crossed the
-                // threshold.
-                conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
-                // The WAL file is cut back to 256 MB when it starts over: the most it grows to (see
-                // `Checkpoints`). Cutting it further on every restart stalled writes (p99 30 → 55 ms
-                // at full load, measured).
-                conn.execute("PRAGMA journal_size_limit = 268435456")
-                    .await?;
+                for pragma in PRAGMAS {
+                    conn.execute(pragma).await?;
+                }
                 Ok(())
             })
         })
         .connect(url)
         .await
+}
+
+/// Reads of one row by its key, done where they are asked for instead of on a pool's worker
+/// thread: from the page cache they take microseconds, less than the two thread wake-ups of a
+/// round trip to the worker (which perf showed to be most of a code check's cost). They never wait:
+/// with no busy timeout, SQLite's rare "busy" (a WAL being recovered or restarted) is answered
+/// `None`, and the caller asks the pool instead.
+pub(super) struct InPlaceReads {
+    path: String,
+    /// Idle connections; one is taken for each read and put back, so there are as many as reads
+    /// ever ran at once (the runtime's worker threads).
+    idle: std::sync::Mutex<Vec<rusqlite::Connection>>,
+}
+
+impl InPlaceReads {
+    pub(super) fn new(path: &str) -> InPlaceReads {
+        InPlaceReads {
+            path: path.to_string(),
+            idle: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// `read` on one of the connections; `None` when SQLite could not answer at once.
+    pub(super) fn read<T>(
+        &self,
+        read: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> Option<T> {
+        let idle = self.idle.lock().expect("in-place reads lock").pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => rusqlite::Connection::open_with_flags(
+                &self.path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .and_then(|conn| {
+                // rusqlite opens with a 5 s busy timeout: these reads must not wait.
+                conn.busy_timeout(std::time::Duration::ZERO)?;
+                Ok(conn)
+            })
+            .ok()?,
+        };
+        let answer = read(&conn);
+        self.idle.lock().expect("in-place reads lock").push(conn);
+        answer.ok()
+    }
 }
 
 /// How SQLite's WAL is checkpointed (see [`Store::spawn_checkpointer`]).
@@ -81,9 +135,10 @@ impl Store {
     /// frames written while it copies are left over, so the WAL never starts over and grows without
     /// bound (measured: 430 MB for a 2.5 MB database after 30 s at 3,500 verifies/s). So each second
     /// a checkpoint from a reader connection copies what it can without holding anyone up, and when
-    /// the WAL has grown past `restart_frames` one more runs through the writer connection:
-    /// with no write half-done it copies the little that is left, and the next write starts the
-    /// WAL from the beginning. Writes wait for that one, so it is kept rare.
+    /// the WAL has grown past `restart_frames` one more runs on the code check's writer thread
+    /// (where nearly all writes are): with no write of its half-done it copies the little that is
+    /// left, and the next write starts the WAL from the beginning. Checks wait for that one, so it
+    /// is kept rare.
     pub(crate) fn spawn_checkpointer(
         &self,
         policy: Checkpoints,
@@ -92,7 +147,7 @@ impl Store {
         if self.engine != Engine::Sqlite {
             return None;
         }
-        let (reads, writes) = (self.reads.clone(), self.writes.clone());
+        let (reads, writer) = (self.reads.clone(), self.writer.clone()?);
         Some(tokio::spawn(async move {
             loop {
                 let stopping = tokio::select! {
@@ -112,7 +167,7 @@ impl Store {
                     }
                 };
                 if restart {
-                    if let Err(e) = writes.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                    if let Err(e) = writer.checkpoint().await {
                         tracing::warn!(error = %e, "WAL checkpoint failed");
                     }
                 }
