@@ -255,6 +255,14 @@ async fn interleaved(
     tallies
 }
 
+/// Figures as a list, two decimals.
+fn listed(v: &[f64]) -> String {
+    v.iter()
+        .map(|x| format!("{x:.2}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn median(v: &[f64]) -> f64 {
     let mut v = v.to_vec();
     v.sort_by(|a, b| a.total_cmp(b));
@@ -585,17 +593,31 @@ async fn main() -> Result<(), BoxError> {
         side_by_side(&contenders, &slow)
     ));
 
-    let direct_1k = open_loop(1000, 3, direct).await;
-    reset_hrd_counts();
-    let gw_1k = open_loop(1000, 3, via_gateway.clone()).await;
-    reset_hrd_counts();
-    let added = percentile(&gw_1k, 0.99) - percentile(&direct_1k, 0.99);
+    // Added latency at a steady 1,000 checks/s: direct and gateway in turn, 5 s each (the
+    // gateway's SQLite checkpoint, every 10 s, lands in about half of its rounds), 3 rounds, the
+    // median of the paired differences (one burst of the shared machine's other work lands in one
+    // round, not in the figure); p99.9 shows the checkpoint's stall.
+    let (mut added, mut direct_p99, mut gw_p99, mut gw_p999) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let d = open_loop(1000, 5, direct.clone()).await;
+        reset_hrd_counts();
+        let g = open_loop(1000, 5, via_gateway.clone()).await;
+        reset_hrd_counts();
+        direct_p99.push(percentile(&d, 0.99));
+        gw_p99.push(percentile(&g, 0.99));
+        gw_p999.push(percentile(&g, 0.999));
+        added.push(percentile(&g, 0.99) - percentile(&d, 0.99));
+    }
     rows.push(Row(
-        "added p99 at 1,000 checks/s (3 s, open loop)".into(),
+        "added p99 at 1,000 checks/s (open loop, 3 paired rounds of 5 s)".into(),
         format!(
-            "{added:.2} ms (direct p99 {:.2} ms, gateway p99 {:.2} ms)",
-            percentile(&direct_1k, 0.99),
-            percentile(&gw_1k, 0.99)
+            "{:.2} ms, median (rounds: {}; direct p99 {}, gateway p99 {}, gateway p99.9 {} ms)",
+            median(&added),
+            listed(&added),
+            listed(&direct_p99),
+            listed(&gw_p99),
+            listed(&gw_p999)
         ),
         "≤ 2 ms".into(),
     ));
