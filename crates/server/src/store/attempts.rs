@@ -55,25 +55,7 @@ impl Store {
     }
 
     pub(crate) async fn attempts(&self, tenant: &str, usrid: &str) -> StoreResult<AttemptState> {
-        let in_place = self.in_place.as_ref().and_then(|reads| {
-            reads.read(|conn| {
-                conn.prepare_cached(ATTEMPTS)?
-                    .query_row(rusqlite::params![tenant, usrid], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })
-                    .optional()
-            })
-        });
-        let row: Option<(i64, i64)> = match in_place {
-            Some(row) => row,
-            None => {
-                sqlx::query_as(ATTEMPTS)
-                    .bind(tenant)
-                    .bind(usrid)
-                    .fetch_optional(&self.reads)
-                    .await?
-            }
-        };
+        let row: Option<(i64, i64)> = self.trainee_row(ATTEMPTS, tenant, usrid).await?;
         Ok(row.map(attempt_state).unwrap_or_default())
     }
 
@@ -83,26 +65,42 @@ impl Store {
         tenant: &str,
         usrid: &str,
     ) -> StoreResult<Option<(String, i64)>> {
+        let row: Option<(Option<String>, Option<i64>)> =
+            self.trainee_row(LAST_ACCEPTED_CODE, tenant, usrid).await?;
+        Ok(row.and_then(|(code, at)| Some((code?, at?))))
+    }
+
+    /// Two columns of the trainee's row, by `sql` (bound to tenant and USRID): read in place on
+    /// SQLite when it answers at once, else from the pool.
+    async fn trainee_row<A, B>(
+        &self,
+        sql: &'static str,
+        tenant: &str,
+        usrid: &str,
+    ) -> StoreResult<Option<(A, B)>>
+    where
+        A: rusqlite::types::FromSql + for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+        A: Send + Unpin,
+        B: rusqlite::types::FromSql + for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+        B: Send + Unpin,
+    {
         let in_place = self.in_place.as_ref().and_then(|reads| {
             reads.read(|conn| {
-                conn.prepare_cached(LAST_ACCEPTED_CODE)?
+                conn.prepare_cached(sql)?
                     .query_row(rusqlite::params![tenant, usrid], |r| {
                         Ok((r.get(0)?, r.get(1)?))
                     })
                     .optional()
             })
         });
-        let row: Option<(Option<String>, Option<i64>)> = match in_place {
-            Some(row) => row,
-            None => {
-                sqlx::query_as(LAST_ACCEPTED_CODE)
-                    .bind(tenant)
-                    .bind(usrid)
-                    .fetch_optional(&self.reads)
-                    .await?
-            }
-        };
-        Ok(row.and_then(|(code, at)| Some((code?, at?))))
+        match in_place {
+            Some(row) => Ok(row),
+            None => Ok(sqlx::query_as(sql)
+                .bind(tenant)
+                .bind(usrid)
+                .fetch_optional(&self.reads)
+                .await?),
+        }
     }
 
     /// When HRD last failed this trainee, if ever.
