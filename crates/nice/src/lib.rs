@@ -227,39 +227,6 @@ mod tests {
 
     use crate::vector::*;
 
-    fn vector_request() -> Request {
-        Request {
-            requestno: REQ_NO.into(),
-            returnurl: "https://lms.example/nice/return".into(),
-            sitecode: "AB123".into(),
-            authtype: Some("M".into()),
-            methodtype: Some("post".into()),
-            popupyn: Some("Y".into()),
-            receivedata: Some("x".into()),
-        }
-    }
-
-    fn vector_outcome() -> Outcome {
-        Outcome {
-            resultcode: "0000".into(),
-            requestno: REQ_NO.into(),
-            enctime: "20240130052301".into(),
-            sitecode: "AB123".into(),
-            responseno: Some("MC2024013005230112345678".into()),
-            authtype: "M".into(),
-            name: "홍길동".into(),
-            utf8_name: "%ED%99%8D%EA%B8%B8%EB%8F%99".into(),
-            birthdate: "19900101".into(),
-            gender: "1".into(),
-            nationalinfo: "0".into(),
-            mobileco: "1".into(),
-            mobileno: "01012345678".into(),
-            ci: "C".repeat(88),
-            di: "D".repeat(64),
-            receivedata: Some("x".into()),
-        }
-    }
-
     #[test]
     fn keys_are_the_spec_vectors() {
         let k = Keys::derive(REQ_DTIM, REQ_NO, TOKEN_VAL);
@@ -275,7 +242,7 @@ mod tests {
 
     #[test]
     fn a_request_seals_to_the_spec_vector() {
-        let plaintext = vector_request().to_json();
+        let plaintext = vector::request().to_json();
         assert_eq!(
             plaintext,
             r#"{"requestno":"REQ202401300521530000000000001","returnurl":"https://lms.example/nice/return","sitecode":"AB123","authtype":"M","methodtype":"post","popupyn":"Y","receivedata":"x"}"#
@@ -289,13 +256,13 @@ mod tests {
     fn the_result_side_of_the_vector_opens_and_seals() {
         let k = Keys::derive(REQ_DTIM, REQ_NO, TOKEN_VAL);
         let opened = Outcome::from_wire(&k.open(RES_ENC, RES_INTEG).unwrap()).unwrap();
-        assert_eq!(opened, vector_outcome());
+        assert_eq!(opened, vector::outcome());
         assert_eq!(opened.name, "홍길동");
         assert_eq!(
             opened.enctime_for_hrd().as_deref(),
             Some("2024-01-30 05:23:01")
         );
-        let sealed = k.seal(&vector_outcome().to_wire());
+        let sealed = k.seal(&vector::outcome().to_wire());
         assert_eq!(sealed.enc_data, RES_ENC);
         assert_eq!(sealed.integrity_value, RES_INTEG);
     }
@@ -305,7 +272,7 @@ mod tests {
         let k = Keys::derive(REQ_DTIM, REQ_NO, TOKEN_VAL);
         let opened = k.open(ENC_DATA, INTEGRITY).unwrap();
         let request: Request = serde_json::from_slice(&opened).unwrap();
-        assert_eq!(request, vector_request());
+        assert_eq!(request, vector::request());
     }
 
     #[test]
@@ -347,7 +314,7 @@ mod tests {
     #[test]
     fn utf8_where_euc_kr_is_due_is_refused_and_other_spellings_read() {
         // UTF-8 Hangul is never read as the name (it is invalid EUC-KR, or other syllables).
-        let utf8 = serde_json::to_vec(&vector_outcome()).unwrap();
+        let utf8 = serde_json::to_vec(&vector::outcome()).unwrap();
         assert_ne!(
             Outcome::from_wire(&utf8).map(|o| o.name),
             Ok("홍길동".to_string())

@@ -202,24 +202,7 @@ mod tests {
         assert_eq!(request.methodtype.as_deref(), Some("post"));
         assert_eq!(request.receivedata.as_deref(), Some("x"));
 
-        let outcome = Outcome {
-            resultcode: "0000".into(),
-            requestno: REQ_NO.into(),
-            enctime: "20240130052301".into(),
-            sitecode: "AB123".into(),
-            responseno: Some("MC2024013005230112345678".into()),
-            authtype: "M".into(),
-            name: "홍길동".into(),
-            utf8_name: utf8_percent_encode("홍길동", NON_ALPHANUMERIC).to_string(),
-            birthdate: "19900101".into(),
-            gender: "1".into(),
-            nationalinfo: "0".into(),
-            mobileco: "1".into(),
-            mobileno: "01012345678".into(),
-            ci: "C".repeat(88),
-            di: "D".repeat(64),
-            receivedata: Some("x".into()),
-        };
+        let outcome = nice_identity::vector::outcome();
         let keys = Keys::derive(REQ_DTIM, REQ_NO, TOKEN_VAL);
         let sealed = seal_result(&keys, &outcome, &Knobs::default());
         assert_eq!(sealed.enc_data, RES_ENC);
