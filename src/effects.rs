@@ -2,14 +2,11 @@
 //! `motp:*` events on the host element, focus, and the identity-check popup. Run by the
 //! [`Widget`](crate::components::Widget) once per transition.
 
-use crate::api::Client;
+use crate::api::{Call, Client};
 use crate::components::widget::Machine;
 use crate::events;
-use crate::hooks::clock::local_now;
-use crate::state::{Action, Effect};
+use crate::state::Effect;
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use web_sys::{HtmlElement, HtmlInputElement, Window};
 use yew::prelude::*;
@@ -24,12 +21,10 @@ pub(crate) struct Refs {
     pub popup: Rc<RefCell<Option<Window>>>,
 }
 
-/// Runs a server call in the background and dispatches the action its answer makes. Boxed, so the
-/// wasm holds one copy of the task machinery rather than one per call.
-fn ask(dispatcher: &UseReducerDispatcher<Machine>, call: impl Future<Output = Action> + 'static) {
-    let call: Pin<Box<dyn Future<Output = Action>>> = Box::pin(call);
+/// Makes server call `call` in the background and dispatches the action its answer makes.
+fn ask(dispatcher: &UseReducerDispatcher<Machine>, client: Client, call: Call) {
     let dispatcher = dispatcher.clone();
-    wasm_bindgen_futures::spawn_local(async move { dispatcher.dispatch(call.await) });
+    wasm_bindgen_futures::spawn_local(async move { dispatcher.dispatch(client.call(call).await) });
 }
 
 /// Performs `effect`; a server call's answer is dispatched as an action when it arrives.
@@ -41,18 +36,8 @@ pub(crate) fn run(
     refs: &Refs,
 ) {
     match effect {
-        Effect::LoadSession => ask(dispatcher, async move {
-            match client.session().await {
-                Ok(info) => Action::SessionLoaded {
-                    info,
-                    local_now: local_now(),
-                },
-                Err(e) => Action::SessionFailed(e),
-            }
-        }),
-        Effect::Verify(code) => ask(dispatcher, async move {
-            Action::Answered(client.verify(&code).await)
-        }),
+        Effect::LoadSession => ask(dispatcher, client, Call::Session),
+        Effect::Verify(code) => ask(dispatcher, client, Call::Verify(code)),
         Effect::Emit(event) => events::dispatch(host, &event),
         // Selected as well: what was refused ("1234", the app password) goes as the trainee types.
         Effect::FocusInput => {
@@ -70,9 +55,7 @@ pub(crate) fn run(
             let here = web_sys::window()
                 .map(|w| crate::mount::page_address(&w.location()))
                 .unwrap_or_default();
-            ask(dispatcher, async move {
-                Action::IdentityStarted(client.identity_start(purpose, &here).await)
-            })
+            ask(dispatcher, client, Call::IdentityStart { purpose, here })
         }
         Effect::GoToCheck(url) => {
             // Checked like the popup's address: only ever an http(s) page.
@@ -83,9 +66,7 @@ pub(crate) fn run(
                     .assign(&format!("{target}{sep}window=same"));
             }
         }
-        Effect::Substitute(state) => ask(dispatcher, async move {
-            Action::SubstituteAnswered(client.substitute(&state).await)
-        }),
+        Effect::Substitute(state) => ask(dispatcher, client, Call::Substitute(state)),
         Effect::NavigatePopup(url) => {
             // Checked when the server answered (`Client::identity_start`); again here, where it
             // counts: only ever an http(s) page.
@@ -99,8 +80,6 @@ pub(crate) fn run(
                 let _ = popup.close();
             }
         }
-        Effect::Reset(state) => ask(dispatcher, async move {
-            Action::ResetAnswered(client.reset(&state).await)
-        }),
+        Effect::Reset(state) => ask(dispatcher, client, Call::Reset(state)),
     }
 }

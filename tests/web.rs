@@ -1079,8 +1079,9 @@ fn wire_decoders_match_the_servers_encoding() {
 #[wasm_bindgen_test]
 async fn every_outcome_is_read_whatever_its_status() {
     use motp_protocol::api::*;
-    use motp_widget::api::Client;
+    use motp_widget::api::{Call, Client};
     use motp_widget::error::ClientError;
+    use motp_widget::state::Action;
 
     let client = Client {
         server: "http://motp.test".into(),
@@ -1089,15 +1090,24 @@ async fn every_outcome_is_read_whatever_its_status() {
     let answer = |status: u16, body: &str| answer_everything(status, js(body));
     for o in VerifyOutcome::examples() {
         answer(o.http_status(), &serde_json::to_string(&o).unwrap());
-        assert_eq!(client.verify("123456").await, Ok(o));
+        assert_eq!(
+            client.call(Call::Verify("123456".into())).await,
+            Action::Answered(Ok(o))
+        );
     }
     for o in ResetOutcome::examples() {
         answer(o.http_status(), &serde_json::to_string(&o).unwrap());
-        assert_eq!(client.reset("s").await, Ok(o));
+        assert_eq!(
+            client.call(Call::Reset("s".into())).await,
+            Action::ResetAnswered(Ok(o))
+        );
     }
     for o in SubstituteOutcome::examples() {
         answer(o.http_status(), &serde_json::to_string(&o).unwrap());
-        assert_eq!(client.substitute("s").await, Ok(o));
+        assert_eq!(
+            client.call(Call::Substitute("s".into())).await,
+            Action::SubstituteAnswered(Ok(o))
+        );
     }
     let errors = [
         (
@@ -1136,6 +1146,10 @@ async fn every_outcome_is_read_whatever_its_status() {
     ];
     for (status, body, error) in errors {
         answer(status, body);
-        assert_eq!(client.reset("s").await, Err(error), "{status} {body}");
+        assert_eq!(
+            client.call(Call::Reset("s".into())).await,
+            Action::ResetAnswered(Err(error)),
+            "{status} {body}"
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! server every few seconds — and notices when the trainee closed the window before the check was
 //! done, so the lock screen offers it again instead of waiting for ever.
 
-use crate::api::Client;
+use crate::api::{Call, Client};
 use crate::state::Action;
 use gloo_timers::callback::Interval;
 use motp_protocol::api::{IdentityMessage, IdentityStatus};
@@ -82,18 +82,20 @@ fn watch(client: Client, popup: Popup, state: String, ondone: Callback<Action>) 
         let popup = popup.clone();
         wasm_bindgen_futures::spawn_local(async move {
             // The server first: a window that closed itself after a decided check is no loss.
-            match client.identity_status(&state).await {
-                Ok(status) if status != IdentityStatus::Pending => {
-                    ondone.emit(Action::IdentityResult { state, status })
+            match client.call(Call::IdentityStatus(state.clone())).await {
+                Action::IdentityResult {
+                    status: IdentityStatus::Pending,
+                    ..
+                } => {
+                    if popup
+                        .borrow()
+                        .as_ref()
+                        .is_some_and(|w| w.closed().unwrap_or(false))
+                    {
+                        ondone.emit(Action::PopupClosed { state })
+                    }
                 }
-                _ if popup
-                    .borrow()
-                    .as_ref()
-                    .is_some_and(|w| w.closed().unwrap_or(false)) =>
-                {
-                    ondone.emit(Action::PopupClosed { state })
-                }
-                _ => {}
+                decided => ondone.emit(decided),
             }
         });
     };
