@@ -145,23 +145,6 @@ fn warn_if_elsewhere(named: &str, server: &str) {
     }
 }
 
-/// Mounts every `[data-motp-widget]` element not mounted yet, talking to `server` (see [`mount`]);
-/// returns their handles.
-#[wasm_bindgen(js_name = mountAll)]
-pub fn mount_all(server: &str) -> Result<js_sys::Array, JsValue> {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsValue::from_str("motp-widget: no document"))?;
-    let found = document.query_selector_all("[data-motp-widget]:not([data-motp-mounted])")?;
-    let handles = js_sys::Array::new();
-    for i in 0..found.length() {
-        if let Some(el) = found.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
-            handles.push(&JsValue::from(mount(el, JsValue::UNDEFINED, server)?));
-        }
-    }
-    Ok(handles)
-}
-
 /// The element's shadow root (created once), emptied and given the stylesheet and a container.
 fn shadow_root(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
     let root = match host.shadow_root() {

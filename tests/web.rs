@@ -265,7 +265,7 @@ async fn mounts_from_data_attributes_with_an_accessible_code_field() {
     fake(0, WRONG_4);
     let h = auto_host("launch-token-1");
     let events = record_events(&h);
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&h).await;
     let input = find(&h, "#motp-code").unwrap();
     assert_eq!(input.get_attribute("inputmode").as_deref(), Some("numeric"));
@@ -298,7 +298,7 @@ async fn mounts_from_data_attributes_with_an_accessible_code_field() {
 async fn four_digits_are_the_app_password_and_never_sent() {
     fake(0, WRONG_4);
     let h = auto_host("t");
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "1234").await;
     until("app password hint", || {
@@ -330,7 +330,7 @@ async fn full_width_digits_are_sent_as_ascii_and_the_receipt_is_handed_over() {
     );
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "１２３４５６").await;
     until("verified screen", || text(&h).contains("인증되었습니다")).await;
@@ -348,7 +348,7 @@ async fn separators_are_dropped_and_nothing_is_cut() {
         r#"{"*":{"status":200,"body":{"result":"verified","receipt":"r"}}}"#,
     );
     let h = auto_host("t");
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&h).await;
     let input: HtmlInputElement = find(&h, "#motp-code").unwrap().dyn_into().unwrap();
     for (typed, kept) in [
@@ -406,7 +406,7 @@ async fn a_wrong_code_says_how_many_attempts_are_left() {
     fake(3, WRONG_4);
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&h).await;
     // Earlier failures are shown straight after a reload.
     assert!(text(&h).contains("5회 중 3회 실패"), "{}", text(&h));
@@ -433,7 +433,7 @@ async fn the_fifth_failure_shows_the_lock_screen() {
     fake(4, r#"{"*":{"status":200,"body":{"result":"locked"}}}"#);
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("lock screen", || find(&h, "[role=alert]").is_some()).await;
@@ -455,7 +455,7 @@ async fn not_registered_explains_and_leads_back() {
     );
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("AP005 screen", || text(&h).contains("AP005")).await;
@@ -478,7 +478,7 @@ async fn hrd_down_offers_the_substitute_check() {
     );
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("HRD down screen", || text(&h).contains("응답하지 않습니다")).await;
@@ -497,7 +497,7 @@ async fn rate_limited_says_how_long_to_wait() {
         r#"{"*":{"status":429,"body":{"result":"rate_limited","retry_after_seconds":37}}}"#,
     );
     let h = auto_host("t");
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("wait message", || text(&h).contains("37초 후")).await;
@@ -511,7 +511,7 @@ async fn an_expired_launch_token_asks_for_a_reload() {
         js(WRONG_4),
     );
     let h = auto_host("t");
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     until("expired screen", || text(&h).contains("새로고침")).await;
     h.remove();
 }
@@ -523,7 +523,7 @@ async fn submit_is_disabled_while_a_request_is_in_flight() {
         r#"{"*":{"hold":true,"status":200,"body":{"result":"wrong_code","failures":1,"remaining":4}}}"#,
     );
     let h = auto_host("t");
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("request sent", || verify_bodies().len() == 1).await;
@@ -586,7 +586,9 @@ async fn a_data_server_naming_another_origin_is_ignored() {
         ("data-server", "http://motp.test/"),
         ("data-launch-token", "t-2"),
     ]);
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    for h in [&elsewhere, &same] {
+        motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
+    }
     let by_option = host(&[]);
     let options = js(r#"{"server":"https://evil.test:8443","launchToken":"t-3"}"#);
     let _handle = motp_widget::mount::mount(by_option.clone(), options, SERVER).unwrap();
@@ -652,7 +654,9 @@ async fn two_widgets_on_one_page_are_independent() {
     fake(0, WRONG_4);
     let a = auto_host("token-a");
     let b = auto_host("token-b");
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    for h in [&a, &b] {
+        motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
+    }
     mounted(&a).await;
     mounted(&b).await;
     type_and_submit(&a, "654321").await;
@@ -669,7 +673,7 @@ async fn two_widgets_on_one_page_are_independent() {
 async fn host_page_css_sabotage_does_not_change_the_layout() {
     fake(0, WRONG_4);
     let clean = auto_host("t");
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(clean.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&clean).await;
     let measure = |h: &HtmlElement| {
         let r = find(h, "#motp-code").unwrap().get_bounding_client_rect();
@@ -702,7 +706,7 @@ async fn locked_widget(block_popup: bool, reset: &str) -> (HtmlElement, Events) 
     install_identity_double(block_popup, js(reset));
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     until("lock screen", || find(&h, "[role=alert]").is_some()).await;
     (h, events)
 }
@@ -987,7 +991,7 @@ async fn hrd_down_then_the_phone_check_stands_in_for_the_code() {
     install_identity_double(false, js(UNLOCKED));
     let h = auto_host("t");
     let events = record_events(&h);
-    motp_widget::mount::mount_all(SERVER).unwrap();
+    motp_widget::mount::mount(h.clone(), JsValue::UNDEFINED, SERVER).unwrap();
     mounted(&h).await;
     type_and_submit(&h, "654321").await;
     until("substitute offered", || {
