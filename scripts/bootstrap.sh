@@ -37,16 +37,16 @@ if ! rustup component list --installed | grep -qx rust-src; then
   rustup component add rust-src
 fi
 
-if ! dpkg -s chromium chromium-driver fonts-noto-cjk postgresql brotli php-cli python3-jwt python3-cryptography >/dev/null 2>&1; then
-  log "installing Debian chromium + chromium-driver + fonts-noto-cjk + postgresql + brotli + php-cli + python3-jwt + python3-cryptography"
+if ! dpkg -s chromium chromium-driver fonts-noto-cjk postgresql brotli zopfli php-cli python3-jwt python3-cryptography >/dev/null 2>&1; then
+  log "installing Debian chromium + chromium-driver + fonts-noto-cjk + postgresql + brotli + zopfli + php-cli + python3-jwt + python3-cryptography"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # Fonts with Hangul, so screenshots and layout checks see Korean text as trainees do.
   # PostgreSQL: the tests run the gateway on it too (scripts/test-postgres.sh starts a throwaway one).
-  # brotli: the widget's files are also served brotli-compressed (scripts/widget-post-build.sh).
+  # brotli, zopfli: the widget's files are served precompressed (scripts/widget-post-build.sh).
   # php-cli, python3-jwt, python3-cryptography: the LMS examples run against the server
   # (scripts/test-lms-examples.sh).
-  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk postgresql brotli \
+  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk postgresql brotli zopfli \
     php-cli python3-jwt python3-cryptography >/dev/null
 fi
 

@@ -17,7 +17,8 @@ export function install_fake_server(session, verify) {
   const calls = [];
   let held = null;
   window.__motpFake = { calls, verify };
-  window.fetch = async (request) => {
+  window.fetch = async (input, init) => {
+    const request = new Request(input, init); // fetch(url, init) as the widget calls it, or fetch(request)
     const url = new URL(request.url);
     const body = request.method === "POST" ? await request.text() : "";
     calls.push({ path: url.pathname, origin: url.origin, method: request.method, body, auth: request.headers.get("Authorization") });
@@ -42,7 +43,8 @@ export function install_identity_double(blockPopup, reset) {
     window.__motpPopup = { location: { href: url }, closed: false, close() { this.closed = true; } };
     return window.__motpPopup;
   };
-  window.fetch = async (request) => {
+  window.fetch = async (input, init) => {
+    const request = new Request(input, init); // fetch(url, init) as the widget calls it, or fetch(request)
     const url = new URL(request.url);
     const reply = (status, obj) => new Response(JSON.stringify(obj), { status, headers: { "Content-Type": "application/json" } });
     if (url.pathname === "/v1/identity/start") {

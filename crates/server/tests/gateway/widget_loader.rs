@@ -5,6 +5,7 @@ use crate::world::{world, World, ORIGIN};
 use clap::Parser;
 use motp_server::config::Cli;
 use motp_server::startup::{self as launch, Running};
+use std::io::Read;
 
 /// What the build writes: the placeholder the server fills in, the build's version beside it.
 const BUILT_LOADER: &str = r#"!function(){var o="__MOTP_ORIGIN__",v="?v=0123456789abcdef";import(o+"/widget/motp-widget.js"+v)}();"#;
@@ -20,11 +21,20 @@ fn built_widget(w: &World) {
 }
 
 async fn get_loader(w: &World, server: &str, etag: Option<&str>) -> reqwest::Response {
+    get_loader_as(w, server, etag, "gzip, deflate, br").await
+}
+
+async fn get_loader_as(
+    w: &World,
+    server: &str,
+    etag: Option<&str>,
+    accept_encoding: &str,
+) -> reqwest::Response {
     let mut req = w
         .http
         .get(format!("{server}/widget/motp-embed.js"))
         .header("Origin", ORIGIN)
-        .header("Accept-Encoding", "gzip, deflate, br");
+        .header("Accept-Encoding", accept_encoding);
     if let Some(etag) = etag {
         req = req.header("If-None-Match", etag);
     }
@@ -32,8 +42,9 @@ async fn get_loader(w: &World, server: &str, etag: Option<&str>) -> reqwest::Res
 }
 
 /// Without `--public-url` the origin is the address the server listens on (sandbox mode, tests):
-/// written into the loader, the placeholder gone, sent uncompressed from memory with the CORS,
-/// `Vary` and revalidation the other files have.
+/// written into the loader, the placeholder gone, compressed as it is sent (never the build's
+/// precompressed copy, which still has the placeholder), with the CORS, `Vary` and revalidation the
+/// other files have.
 #[tokio::test]
 async fn the_loader_is_served_with_the_servers_own_origin_in_it() {
     let w = world().await;
@@ -46,9 +57,9 @@ async fn the_loader_is_served_with_the_servers_own_origin_in_it() {
     assert_eq!(h["content-type"], "text/javascript");
     assert_eq!(h["cache-control"], "no-cache");
     assert_eq!(h["access-control-allow-origin"], ORIGIN);
-    assert!(
-        h.get("content-encoding").is_none(),
-        "never a precompressed copy"
+    assert_eq!(
+        h["content-encoding"], "br",
+        "compressed, as the browser accepts"
     );
     let vary: Vec<_> = h
         .get_all("vary")
@@ -60,7 +71,10 @@ async fn the_loader_is_served_with_the_servers_own_origin_in_it() {
             && vary.iter().any(|v| v.contains("accept-encoding")),
         "{vary:?}"
     );
-    let body = res.text().await.unwrap();
+    let mut body = String::new();
+    brotli_decompressor::Decompressor::new(&res.bytes().await.unwrap()[..], 4096)
+        .read_to_string(&mut body)
+        .expect("brotli, not the build's placeholder copy");
     assert!(
         !body.contains("__MOTP_ORIGIN__"),
         "the placeholder is filled in: {body}"
@@ -69,6 +83,18 @@ async fn the_loader_is_served_with_the_servers_own_origin_in_it() {
         body.contains(&format!("var o=\"{server}\",v=\"?v=0123456789abcdef\"")),
         "the server's origin, and nothing else changed: {body}"
     );
+
+    // The same bytes in gzip, and as they are to a client that takes no compression.
+    let res = get_loader_as(&w, &server, None, "gzip").await;
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let mut gunzipped = String::new();
+    flate2::read::GzDecoder::new(&res.bytes().await.unwrap()[..])
+        .read_to_string(&mut gunzipped)
+        .expect("gzip, not the build's placeholder copy");
+    assert_eq!(gunzipped, body);
+    let res = get_loader_as(&w, &server, None, "identity").await;
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(res.text().await.unwrap(), body);
 
     // Revalidated on every page load: unchanged, it costs a 304.
     let etag = h["etag"].to_str().unwrap().to_string();
@@ -117,7 +143,7 @@ async fn the_public_url_flag_names_the_origin_in_the_loader() {
     let second: Running = launch::start(&args.serve, w.clock.clone(), std::future::pending())
         .await
         .unwrap();
-    let res = get_loader(&w, &second.url(), None).await;
+    let res = get_loader_as(&w, &second.url(), None, "identity").await;
     assert_eq!(res.status(), 200);
     let body = res.text().await.unwrap();
     assert!(
