@@ -62,8 +62,8 @@ async fn the_help_desk_sees_what_happened_to_each_trainee_and_what_to_tell_them(
             ),
             (
                 "trainee01",
-                &["5 / 5", "잠김", "HRD 확인 대기", "timeout"][..],
-                &["휴대폰 본인인증 (잠금 해제)", "NICE · 거래번호 MC", "잠금 해제 요청 (user_reset)", "보낸 횟수 1"][..],
+                &["5 / 5", "잠김", "HRD 확인 대기", "제한 시간 안에 응답 없음"][..],
+                &["휴대폰 본인인증 (잠금 해제)", "NICE · 거래번호 MC", "잠금 해제 요청 (user_reset)", "HRD 응답: 제한 시간 안에 응답 없음", "보낸 횟수 1"][..],
                 &["잠금 해제 요청이 HRD의 확인을 기다리고 있습니다", "몇 분 뒤"][..],
             ),
         ] {

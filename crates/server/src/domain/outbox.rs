@@ -133,7 +133,7 @@ async fn finish_log(
 ) -> Result<Sent> {
     let answer = match result {
         Ok(answer) => answer,
-        Err(e) => return retry_later(gw, item, &e).await,
+        Err(e) => return retry_later(gw, item, SendFailure::of(&e)).await,
     };
     let (status, sent) = if answer.accepted {
         (OutboxStatus::Done, Sent::Done)
@@ -148,15 +148,65 @@ async fn finish_log(
     Ok(sent)
 }
 
-async fn retry_later(gw: &Gateway, item: &OutboxItem, e: &UpstreamError) -> Result<Sent> {
+async fn retry_later(gw: &Gateway, item: &OutboxItem, failure: SendFailure) -> Result<Sent> {
     let retry_at = gw.now() + backoff(item.attempts + 1, jitter());
-    let error = match e {
-        UpstreamError::Unreachable(_) => "unreachable".to_string(),
-        other => other.to_string(),
-    };
+    let error = failure.stored();
     tracing::info!(id = item.id, kind = %item.kind, %error, retry_at, "outbox send failed; will retry");
     gw.store.outbox_retry(item.id, &error, retry_at).await?;
     Ok(Sent::Queued)
+}
+
+/// Why a send did not go through, as the outbox keeps it (`last_error`) until the next try, and
+/// the help desk's console reads it back to word it in the page's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendFailure {
+    Timeout,
+    Unreachable,
+    /// Answered with this HTTP status, not HRD's (or e-mon's) form.
+    Http(u16),
+    /// Answered, but not in the expected format.
+    Garbled,
+    /// HRD answered with one of its internal-error codes (IE/CE), which are retried.
+    Hrd(HrdCode),
+}
+
+impl SendFailure {
+    fn of(e: &UpstreamError) -> SendFailure {
+        match e {
+            UpstreamError::Timeout => SendFailure::Timeout,
+            UpstreamError::Unreachable(_) => SendFailure::Unreachable,
+            UpstreamError::Status(status) => SendFailure::Http(*status),
+            UpstreamError::Garbled => SendFailure::Garbled,
+        }
+    }
+
+    /// As the outbox stores it: the words earlier versions stored, so rows already kept read the same.
+    pub fn stored(&self) -> String {
+        match self {
+            SendFailure::Timeout => "no answer within the timeout".into(),
+            SendFailure::Unreachable => "unreachable".into(),
+            SendFailure::Http(status) => format!("answered HTTP {status}"),
+            SendFailure::Garbled => "the answer is not the expected format".into(),
+            SendFailure::Hrd(code) => format!("HRD {code}"),
+        }
+    }
+
+    /// What [`SendFailure::stored`] wrote; `None` for anything else `last_error` holds (the code of
+    /// a final answer, such as HRD's `AP009`).
+    pub fn parse(stored: &str) -> Option<SendFailure> {
+        Some(match stored {
+            "no answer within the timeout" => SendFailure::Timeout,
+            "unreachable" => SendFailure::Unreachable,
+            "the answer is not the expected format" => SendFailure::Garbled,
+            _ => {
+                if let Some(status) = stored.strip_prefix("answered HTTP ") {
+                    SendFailure::Http(status.parse().ok()?)
+                } else {
+                    SendFailure::Hrd(HrdCode::parse(stored.strip_prefix("HRD ")?))
+                }
+            }
+        })
+    }
 }
 
 /// `user_reset`: 200 lifts the lock (the check is spent, the count cleared); another HRD code is
@@ -169,8 +219,8 @@ async fn deliver_reset(gw: &Gateway, item: &OutboxItem) -> Result<Sent> {
     let detail = format!("trnid={} trndt={}", form.m_trnid, form.m_trndt);
     let answer = match gw.hrd.user_reset(&form).await {
         Ok(answer) if !answer.code.is_hrd_failure() => answer,
-        Ok(_) => return retry_later(gw, item, &UpstreamError::Status(200)).await,
-        Err(e) => return retry_later(gw, item, &e).await,
+        Ok(answer) => return retry_later(gw, item, SendFailure::Hrd(answer.code)).await,
+        Err(e) => return retry_later(gw, item, SendFailure::of(&e)).await,
     };
     let now = gw.now();
     let code = answer.code.as_str().to_string();
@@ -244,7 +294,30 @@ pub fn spawn_worker(
 
 #[cfg(test)]
 mod tests {
-    use super::backoff;
+    use super::{backoff, SendFailure};
+    use motp_protocol::HrdCode;
+
+    /// What a failed send stores is read back as that failure (also the rows earlier versions
+    /// stored, which were these words); a final answer's code is not a failure.
+    #[test]
+    fn a_stored_send_failure_reads_back() {
+        for failure in [
+            SendFailure::Timeout,
+            SendFailure::Unreachable,
+            SendFailure::Http(503),
+            SendFailure::Garbled,
+            SendFailure::Hrd(HrdCode::Ie001),
+        ] {
+            assert_eq!(SendFailure::parse(&failure.stored()), Some(failure));
+        }
+        assert_eq!(
+            SendFailure::parse("no answer within the timeout"),
+            Some(SendFailure::Timeout)
+        );
+        for final_answer in ["AP009", "200", "answered HTTP x", ""] {
+            assert_eq!(SendFailure::parse(final_answer), None, "{final_answer}");
+        }
+    }
 
     #[test]
     fn backoff_doubles_with_bounded_jitter_and_a_ceiling() {

@@ -3,6 +3,7 @@
 //! `motp_protocol::advice`; the labels of the pages are here.
 
 use crate::domain::help_desk::{Counts, Outcome, Today, TraineePage};
+use crate::domain::outbox::SendFailure;
 use crate::domain::timeline::{CheckOutcome, CodeAnswer, Event};
 use crate::model::{OutboxStatus, ProviderKind, Purpose};
 use maud::{html, Markup, DOCTYPE};
@@ -189,6 +190,25 @@ fn check_words(lang: Lang, o: CheckOutcome) -> &'static str {
     }
 }
 
+/// An outbox item's `last_error` in the page's language: why its last send did not go through, or
+/// the code of the final answer as HRD wrote it.
+fn send_words(lang: Lang, stored: &str) -> String {
+    match SendFailure::parse(stored) {
+        Some(SendFailure::Timeout) => lang
+            .pick("제한 시간 안에 응답 없음", "no answer in time")
+            .into(),
+        Some(SendFailure::Unreachable) => lang.pick("연결되지 않음", "could not connect").into(),
+        Some(SendFailure::Http(status)) => {
+            format!("{} {status}", lang.pick("HTTP 응답", "answered HTTP"))
+        }
+        Some(SendFailure::Garbled) => lang
+            .pick("알아볼 수 없는 응답", "an answer that could not be read")
+            .into(),
+        Some(SendFailure::Hrd(code)) => format!("{} {code}", lang.pick("HRD 오류", "HRD error")),
+        None => stored.to_string(),
+    }
+}
+
 fn reset_words(lang: Lang, s: OutboxStatus) -> &'static str {
     match s {
         OutboxStatus::Queued => lang.pick(
@@ -253,7 +273,9 @@ fn entry_words(lang: Lang, event: &Event) -> (String, String, String) {
             format!(
                 "{} {} · {} {attempts}",
                 lang.pick("HRD 응답:", "HRD's answer:"),
-                answer.as_deref().unwrap_or("-"),
+                answer
+                    .as_deref()
+                    .map_or("-".into(), |a| send_words(lang, a)),
                 lang.pick("보낸 횟수", "sends"),
             ),
         ),
@@ -310,7 +332,7 @@ pub(super) fn trainee(f: &Frame, view: &TraineePage) -> Markup {
                     @match &s.last_reset {
                         Some((at, status, answer)) => {
                             (reset_words(l, *status))
-                            @if let Some(a) = answer { " (" (a) ")" }
+                            @if let Some(a) = answer { " (" (send_words(l, a)) ")" }
                             " · " (when(*at))
                         }
                         None => { "-" }
@@ -501,7 +523,7 @@ pub(super) fn today(f: &Frame, t: &Today) -> Markup {
                     li {
                         a href={ "/console/trainees/" (r.usrid) } { (r.usrid) }
                         " · " (reset_words(l, r.status)) " · " (when(r.created_at))
-                        @if let Some(e) = &r.last_error { " (" (e) ")" }
+                        @if let Some(e) = &r.last_error { " (" (send_words(l, e)) ")" }
                     }
                 }
             }
@@ -570,6 +592,21 @@ mod tests {
         assert!(
             svg.contains(">12</text>"),
             "the axis' top is the busiest hour: {svg}"
+        );
+    }
+
+    /// Why an unlock waits is told in the page's language, not in the words the outbox stores.
+    #[test]
+    fn a_waiting_unlock_is_told_in_the_pages_language() {
+        let stored = SendFailure::Timeout.stored();
+        assert_eq!(send_words(Lang::Ko, &stored), "제한 시간 안에 응답 없음");
+        assert_eq!(send_words(Lang::En, &stored), "no answer in time");
+        let ie = SendFailure::Hrd(HrdCode::Ie001).stored();
+        assert_eq!(send_words(Lang::Ko, &ie), "HRD 오류 IE001");
+        assert_eq!(
+            send_words(Lang::Ko, "AP009"),
+            "AP009",
+            "a final answer as HRD wrote it"
         );
     }
 }
