@@ -113,36 +113,17 @@ pub fn done_page(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CheckStatus, ProviderKind, Purpose};
-
-    fn check(origin: &str, return_to: Option<&str>) -> IdentityCheck {
-        IdentityCheck {
-            check_id: "0123456789abcdef0123456789abcdef".into(),
-            tenant: "t".into(),
-            usrid: "u".into(),
-            provider: ProviderKind::Nice,
-            origin: origin.into(),
-            purpose: Purpose::Reset,
-            status: CheckStatus::Failed,
-            created_at: 0,
-            completed_at: None,
-            sms_code: None,
-            result_code: None,
-            trnid: None,
-            trndt: None,
-            name: None,
-            tel: None,
-            return_to: return_to.map(str::to_string),
-        }
-    }
+    use crate::domain::timeline::tests::check;
+    use crate::model::CheckStatus;
 
     #[test]
     fn a_providers_words_and_the_checks_values_cannot_make_markup_or_end_the_script() {
+        let check = IdentityCheck {
+            return_to: Some("https://lms.example/a</script><script>alert(2)</script>".into()),
+            ..check("0123456789abcdef0123456789abcdef", 0, CheckStatus::Failed)
+        };
         let page = done_page(
-            &check(
-                "https://lms.example",
-                Some("https://lms.example/a</script><script>alert(2)</script>"),
-            ),
+            &check,
             IdentityStatus::Failed,
             Some(r#"NICE 0001: <script>alert("x")</script> & "more""#),
         )
