@@ -5,31 +5,45 @@
 
 use crate::model::IdentityCheck;
 use axum::response::Html;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use motp_protocol::api::IdentityStatus;
 
-/// HTML-escapes text put into a page.
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+// Every value put into these pages goes through maud's `(…)`, which escapes `& < > "` (not `'`):
+// enough, as maud writes every attribute double-quoted.
 
-/// A page of the check's popup: its title and its body (already HTML).
-pub fn shell(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        r#"<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><style>
-body{{font-family:system-ui,"Noto Sans KR",sans-serif;margin:0;background:#f4f6f9;color:#1f2937;word-break:keep-all;overflow-wrap:anywhere}}
-main{{max-width:420px;margin:0 auto;padding:20px}} h1{{font-size:1.2rem}} label{{display:block;margin:12px 0 4px;font-weight:600}}
-input,select{{font:inherit;padding:8px;width:100%;box-sizing:border-box;border:1px solid #94a3b8;border-radius:8px}}
-button{{font:inherit;margin-top:16px;padding:10px 16px;border:0;border-radius:8px;background:#1d4ed8;color:#fff;font-weight:600;width:100%}}
-.sandbox{{background:#fef3c7;border:1px solid #f59e0b;padding:8px;border-radius:8px;font-size:.9rem}} .err{{color:#b91c1c;font-weight:600}}
-.sms{{font-size:1.6rem;letter-spacing:4px;font-family:monospace}}
-</style></head><body><main><h1>{title}</h1>
-{body}</main></body></html>"#
-    ))
+/// The popup's stylesheet: fixed text of this file.
+const STYLE: &str = r#"
+body{font-family:system-ui,"Noto Sans KR",sans-serif;margin:0;background:#f4f6f9;color:#1f2937;word-break:keep-all;overflow-wrap:anywhere}
+main{max-width:420px;margin:0 auto;padding:20px} h1{font-size:1.2rem} label{display:block;margin:12px 0 4px;font-weight:600}
+input,select{font:inherit;padding:8px;width:100%;box-sizing:border-box;border:1px solid #94a3b8;border-radius:8px}
+button{font:inherit;margin-top:16px;padding:10px 16px;border:0;border-radius:8px;background:#1d4ed8;color:#fff;font-weight:600;width:100%}
+.sandbox{background:#fef3c7;border:1px solid #f59e0b;padding:8px;border-radius:8px;font-size:.9rem} .err{color:#b91c1c;font-weight:600}
+.sms{font-size:1.6rem;letter-spacing:4px;font-family:monospace}
+"#;
+
+/// A page of the check's popup: its title and its body.
+pub fn shell(title: &str, body: Markup) -> Html<String> {
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="ko" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) }
+                    // Safe unescaped: STYLE is a constant of this file, with no value in it.
+                    style { (PreEscaped(STYLE)) }
+                }
+                body {
+                    main {
+                        h1 { (title) }
+                        (body)
+                    }
+                }
+            }
+        }
+        .into_string(),
+    )
 }
 
 /// The LMS page to go back to, with the check in its fragment (which no server sees, and the
@@ -60,11 +74,10 @@ pub fn done_page(
         }
         _ => "이 인증 요청은 이미 처리되었습니다. 창을 닫으세요.",
     };
-    shell(
-        "본인인증 결과",
-        &format!(
-            r#"<p id="result" role="status">{text}</p>{detail}
-<script>
+    // JSON of the values, with `</` written `<\/`, so that no value can end the script.
+    let json = |v: serde_json::Value| v.to_string().replace("</", "<\\/");
+    let script = format!(
+        r#"
   (function () {{
     var message = {message}, back = {back}, done = {done};
     if (window.opener) {{
@@ -77,18 +90,58 @@ pub fn done_page(
       location.replace(back);
     }}
   }})();
-</script>"#,
-            detail = detail
-                .map(|d| format!("<p class=err>{}</p>", escape(d)))
-                .unwrap_or_default(),
-            message = message.to_string().replace("</", "<\\/"),
-            done = status == IdentityStatus::Succeeded,
-            back = serde_json::Value::from(return_link(check))
-                .to_string()
-                .replace("</", "<\\/"),
-            origin = serde_json::Value::String(check.origin.clone())
-                .to_string()
-                .replace("</", "<\\/"),
-        ),
+"#,
+        message = json(message),
+        done = status == IdentityStatus::Succeeded,
+        back = json(serde_json::Value::from(return_link(check))),
+        origin = json(serde_json::Value::String(check.origin.clone())),
+    );
+    shell(
+        "본인인증 결과",
+        html! {
+            p #result role="status" { (text) }
+            @if let Some(detail) = detail {
+                p.err { (detail) }
+            }
+            // Safe unescaped: fixed script text, and values only as JSON (serde_json quotes and
+            // escapes them as JavaScript strings) with `</` escaped, so none can close the script.
+            script { (PreEscaped(script)) }
+        },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::timeline::tests::check;
+    use crate::model::CheckStatus;
+
+    #[test]
+    fn a_providers_words_and_the_checks_values_cannot_make_markup_or_end_the_script() {
+        let check = IdentityCheck {
+            return_to: Some("https://lms.example/a</script><script>alert(2)</script>".into()),
+            ..check("0123456789abcdef0123456789abcdef", 0, CheckStatus::Failed)
+        };
+        let page = done_page(
+            &check,
+            IdentityStatus::Failed,
+            Some(r#"NICE 0001: <script>alert("x")</script> & "more""#),
+        )
+        .0;
+        assert!(
+            page.contains(
+                r#"<p class="err">NICE 0001: &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;more&quot;</p>"#
+            ),
+            "{page}"
+        );
+        assert!(!page.contains("alert(\"x\")"), "{page}");
+        // Inside the script, a value is JSON with `</` escaped: one script, closed once.
+        assert!(
+            page.contains(r#"back = "https://lms.example/a<\/script><script>alert(2)<\/script>#motp-reset=0123456789abcdef0123456789abcdef""#),
+            "{page}"
+        );
+        assert_eq!(page.matches("</script>").count(), 1, "{page}");
+        assert!(page.contains(r#"postMessage(message, "https://lms.example")"#));
+        assert!(page.contains(r#"<html lang="ko">"#) && page.contains(r#"name="viewport""#));
+    }
 }

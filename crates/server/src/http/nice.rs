@@ -2,13 +2,14 @@
 //! sealed request on to NICE's standard window, and the return URL NICE sends the sealed result
 //! to, by POST or by GET (NICE uses either, by browser and device).
 
-use super::check_pages::{done_page, escape, shell};
+use super::check_pages::{done_page, shell};
 use super::{AppError, AppForm, AppQuery, AppState};
 use crate::domain::nice::{self, WindowRefusal};
 use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
+use maud::{html, PreEscaped};
 use motp_protocol::api::ApiError;
 use serde::Deserialize;
 
@@ -53,27 +54,24 @@ pub(crate) async fn window(
         Err(WindowRefusal::Unknown) => {
             return Ok(shell(
                 "본인인증",
-                "<p class=err>인증 요청을 찾을 수 없습니다. 창을 닫고 다시 시도하세요.</p>",
+                html! { p.err { "인증 요청을 찾을 수 없습니다. 창을 닫고 다시 시도하세요." } },
             ))
         }
     };
     Ok(shell(
         "NICE 휴대폰 본인인증",
-        &format!(
-            r#"<p>NICE 본인인증 창으로 이동합니다…</p>
-<form id="nice" method="post" action="{action}">
-<input type="hidden" name="m" value="service">
-<input type="hidden" name="token_version_id" value="{tvid}">
-<input type="hidden" name="enc_data" value="{enc}">
-<input type="hidden" name="integrity_value" value="{integrity}">
-<noscript><button type="submit">NICE 본인인증 계속하기</button></noscript>
-</form>
-<script>document.getElementById("nice").submit();</script>"#,
-            action = escape(&form.action),
-            tvid = escape(&form.token_version_id),
-            enc = escape(&form.enc_data),
-            integrity = escape(&form.integrity_value),
-        ),
+        html! {
+            p { "NICE 본인인증 창으로 이동합니다…" }
+            form #nice method="post" action=(form.action) {
+                input type="hidden" name="m" value="service";
+                input type="hidden" name="token_version_id" value=(form.token_version_id);
+                input type="hidden" name="enc_data" value=(form.enc_data);
+                input type="hidden" name="integrity_value" value=(form.integrity_value);
+                noscript { button type="submit" { "NICE 본인인증 계속하기" } }
+            }
+            // Safe unescaped: fixed script text.
+            script { (PreEscaped(r#"document.getElementById("nice").submit();"#)) }
+        },
     ))
 }
 

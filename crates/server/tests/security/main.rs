@@ -17,6 +17,7 @@ mod limits;
 mod logs;
 mod nice;
 mod outbound;
+mod pages;
 mod proxies;
 mod requests;
 mod surface;

@@ -4,18 +4,31 @@
 //! the URL is the only key to a check.
 
 use crate::domain::identity::{self, SandboxCheck};
-use crate::http::check_pages::{done_page, escape, shell};
+use crate::http::check_pages::{done_page, shell};
 use crate::http::{AppError, AppState};
 use crate::model::IdentityCheck;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use maud::{html, Markup};
 use motp_protocol::api::IdentityStatus;
 use motp_protocol::input;
 use serde::Deserialize;
 
-const SANDBOX_BANNER: &str = r#"<p class="sandbox">샌드박스 본인인증입니다. 실제 통신사·NICE·KCB·PASS에 요청하지 않습니다.</p>"#;
+/// What every page of the sandbox check says first.
+fn sandbox_banner() -> Markup {
+    html! { p.sandbox { "샌드박스 본인인증입니다. 실제 통신사·NICE·KCB·PASS에 요청하지 않습니다." } }
+}
+
+/// A refusal, said on the page (nothing if `error` is empty).
+fn error_line(error: &str) -> Markup {
+    html! {
+        @if !error.is_empty() {
+            p.err role="alert" { (error) }
+        }
+    }
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,11 +48,11 @@ async fn pending_check(
             SandboxCheck::Done(check, status) => Err(done_page(&check, status, None)),
             SandboxCheck::Unknown => Err(shell(
                 "본인인증",
-                "<p class=err>인증 요청을 찾을 수 없습니다. 창을 닫고 다시 시도하세요.</p>",
+                html! { p.err { "인증 요청을 찾을 수 없습니다. 창을 닫고 다시 시도하세요." } },
             )),
             SandboxCheck::OtherProvider => Err(shell(
                 "본인인증",
-                "<p class=err>이 기관은 샌드박스 본인인증을 쓰지 않습니다.</p>",
+                html! { p.err { "이 기관은 샌드박스 본인인증을 쓰지 않습니다." } },
             )),
         },
     )
@@ -117,44 +130,44 @@ async fn confirm(
 }
 
 fn step_one(check: &IdentityCheck, error: &str) -> Html<String> {
-    let error = if error.is_empty() {
-        String::new()
-    } else {
-        format!("<p class=err role=alert>{}</p>", escape(error))
-    };
     shell(
         "휴대폰 본인인증",
-        &format!(
-            r#"{SANDBOX_BANNER}{error}<form method="post" action="/v1/identity/sandbox/{state}/sms">
-<label for="name">이름</label><input id="name" name="name" autocomplete="name" required>
-<label for="tel">휴대폰 번호</label><input id="tel" name="tel" inputmode="tel" autocomplete="tel" required>
-<label for="carrier">통신사</label><select id="carrier" name="carrier"><option>SKT</option><option>KT</option><option value="LGU">LG U+</option><option value="MVNO">알뜰폰</option></select>
-<button type="submit" id="send">인증번호 받기</button></form>"#,
-            state = escape(&check.check_id)
-        ),
+        html! {
+            (sandbox_banner())
+            (error_line(error))
+            form method="post" action={ "/v1/identity/sandbox/" (check.check_id) "/sms" } {
+                label for="name" { "이름" }
+                input #name name="name" autocomplete="name" required;
+                label for="tel" { "휴대폰 번호" }
+                input #tel name="tel" inputmode="tel" autocomplete="tel" required;
+                label for="carrier" { "통신사" }
+                select #carrier name="carrier" {
+                    option { "SKT" }
+                    option { "KT" }
+                    option value="LGU" { "LG U+" }
+                    option value="MVNO" { "알뜰폰" }
+                }
+                button type="submit" #send { "인증번호 받기" }
+            }
+        },
     )
 }
 
 fn step_two(check: &IdentityCheck, name: &str, tel: &str, sms: &str, error: &str) -> Html<String> {
-    let error = if error.is_empty() {
-        String::new()
-    } else {
-        format!("<p class=err role=alert>{}</p>", escape(error))
-    };
     shell(
         "휴대폰 본인인증",
-        &format!(
-            r#"{SANDBOX_BANNER}<p>{tel_masked}(으)로 인증번호를 보냈습니다.</p>
-<p class="sandbox">샌드박스 문자: 인증번호 <span class="sms" id="sms-code">{sms}</span></p>{error}
-<form method="post" action="/v1/identity/sandbox/{state}/confirm">
-<input type="hidden" name="name" value="{name}"><input type="hidden" name="tel" value="{tel}">
-<label for="sms">인증번호 6자리</label><input id="sms" name="sms" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
-<button type="submit" id="confirm">확인</button></form>"#,
-            tel_masked = escape(&input::mask_tel(tel)),
-            state = escape(&check.check_id),
-            name = escape(name),
-            tel = escape(tel),
-            sms = escape(sms),
-        ),
+        html! {
+            (sandbox_banner())
+            p { (input::mask_tel(tel)) "(으)로 인증번호를 보냈습니다." }
+            p.sandbox { "샌드박스 문자: 인증번호 " span.sms #sms-code { (sms) } }
+            (error_line(error))
+            form method="post" action={ "/v1/identity/sandbox/" (check.check_id) "/confirm" } {
+                input type="hidden" name="name" value=(name);
+                input type="hidden" name="tel" value=(tel);
+                label for="sms" { "인증번호 6자리" }
+                input #sms name="sms" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required;
+                button type="submit" #confirm { "확인" }
+            }
+        },
     )
 }
