@@ -9,6 +9,30 @@ use motp_server::startup as launch;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// mimalloc rather than glibc's malloc: see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc's arenas committed as they are used rather than whole when reserved (its default on
+/// Linux): the idle server held 24.5 MB instead of 15.5, and each of 2,000 waiting trainees 31 KB
+/// instead of 18 (measured: 2,000 keep-alive connections after one request each). Set before the
+/// first allocation reserves the first arena, so before `main` (setting it in `main` changed
+/// nothing): a constructor, as `MIMALLOC_ARENA_EAGER_COMMIT=0` in the environment would.
+#[used]
+#[link_section = ".init_array"]
+static MIMALLOC_OPTIONS: extern "C" fn() = mimalloc_options;
+
+extern "C" fn mimalloc_options() {
+    extern "C" {
+        // mimalloc.h; in the library the `mimalloc` crate links.
+        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    }
+    /// `mi_option_arena_eager_commit` in mimalloc.h's `mi_option_e`.
+    const ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
+    // SAFETY: a setter of mimalloc's options, which takes any value.
+    unsafe { mi_option_set(ARENA_EAGER_COMMIT, 0) };
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
