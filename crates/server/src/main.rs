@@ -27,7 +27,9 @@ extern "C" fn mimalloc_options() {
         // mimalloc.h; in the library the `mimalloc` crate links.
         fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
     }
-    /// `mi_option_arena_eager_commit` in mimalloc.h's `mi_option_e`.
+    /// `mi_option_arena_eager_commit` in mimalloc.h's `mi_option_e` (libmimalloc-sys 0.1.49's
+    /// `c_src/mimalloc/v3/include/mimalloc.h`; its Rust bindings do not name it). Recheck when
+    /// upgrading: Cargo.toml pins both crates for this reason.
     const ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
     // SAFETY: a setter of mimalloc's options, which takes any value.
     unsafe { mi_option_set(ARENA_EAGER_COMMIT, 0) };
