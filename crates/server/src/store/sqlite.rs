@@ -260,9 +260,9 @@ mod tests {
         }
         stop_tx.send(true).unwrap();
         checkpointer.await.unwrap();
-        // 3,000 commits are 3,000+ frames (12 MB and more) in a WAL that never starts over. Under
-        // 1 MB here usually; 6.4 MB seen once with the machine's load average at 7.7, when the
-        // checkpointer's 5 ms timer fell behind: the bound is between that and 12 MB.
+        // 3,000 commits are 3,000+ frames (12 MB and more) in a WAL that never starts over. 6.4 MB
+        // was seen once with the machine's load average at 7.7, the checkpointer's 5 ms timer
+        // falling behind: the bound is between that and 12 MB.
         assert!(largest < 9 * 1024 * 1024, "the WAL grew to {largest} bytes");
     }
 }
