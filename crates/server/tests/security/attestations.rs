@@ -14,16 +14,7 @@ async fn attestations_are_the_tenants_fresh_and_for_the_checks_trainee() {
     let mut c = claims();
     c.iss = "lmsa".into();
     let launch = token::mint(&c, LMSA_SECRET);
-    let start = t.http.post(format!("{}/v1/identity/start", t.url));
-    let started: Value = start
-        .bearer_auth(&launch)
-        .header("Origin", LMSA_ORIGIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let started = t.start_check(&launch, LMSA_ORIGIN).await;
     let state = started["state"].as_str().expect("a check").to_string();
     let good = json!({
         "iss": "lmsa", "aud": "motp-attestation", "state": state, "result": "T",

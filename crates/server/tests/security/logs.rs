@@ -14,17 +14,7 @@ async fn a_newline_in_what_a_request_carries_never_starts_a_log_line() {
     let mut c = crate::target::claims();
     c.iss = "lmsa".into();
     let launch = token::mint(&c, SECRET);
-    let started: serde_json::Value = t
-        .http
-        .post(format!("{}/v1/identity/start", t.url))
-        .bearer_auth(&launch)
-        .header("Origin", ORIGIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let started = t.start_check(&launch, ORIGIN).await;
     let state = started["state"].as_str().expect("a check").to_string();
     let forged = "FORGED motp_server: admin login accepted";
     let attestation = token::mint(

@@ -11,17 +11,9 @@ async fn a_name_or_a_number_sent_to_the_sandbox_check_comes_back_escaped() {
     // A tenants file whose demo tenant runs the sandbox check (the built-in one runs NICE's).
     let dir = tempfile::tempdir().unwrap();
     let t = target(&["--config", &lms_attested_tenants(dir.path())]).await;
-    let started: serde_json::Value = t
-        .http
-        .post(format!("{}/v1/identity/start", t.url))
-        .bearer_auth(sign(&claims()))
-        .header("Origin", "https://lms.demo.example")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let started = t
+        .start_check(&sign(&claims()), "https://lms.demo.example")
+        .await;
     let popup = format!("{}{}", t.url, started["popup_url"].as_str().unwrap());
     let post = |path: &'static str, form: Vec<(&'static str, &'static str)>| {
         let request = t.http.post(format!("{popup}{path}")).form(&form);

@@ -299,16 +299,7 @@ async fn receipts_nobody_issued_are_refused_and_the_lms_doors_need_their_key() {
 async fn identity_checks_are_the_trainees_own_and_start_only_from_the_lms_page() {
     let t = target(&[]).await;
     let mine = sign(&claims());
-    let start = t.http.post(format!("{}/v1/identity/start", t.url));
-    let started: serde_json::Value = start
-        .bearer_auth(&mine)
-        .header("Origin", &t.url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let started = t.start_check(&mine, &t.url).await;
     let state = started["state"].as_str().unwrap().to_string();
     let mut other = claims();
     other.sub = "someone-else".into();

@@ -148,6 +148,21 @@ impl Refusal {
 }
 
 impl Target {
+    /// `POST /v1/identity/start` for the trainee of `launch`, from the LMS page at `origin`: the
+    /// server's JSON answer (`state`, `popup_url`, …).
+    pub(crate) async fn start_check(&self, launch: &str, origin: &str) -> Value {
+        self.http
+            .post(format!("{}/v1/identity/start", self.url))
+            .bearer_auth(launch)
+            .header("Origin", origin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Runs every case (a request and the refusal it must meet) and asserts that nothing moved.
     pub(crate) async fn refuse_all(&self, cases: Vec<(reqwest::RequestBuilder, Refusal)>) {
         let n = cases.len();
