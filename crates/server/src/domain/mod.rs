@@ -10,7 +10,8 @@
 //! - [`receipts`]: an LMS redeeming a receipt; [`receipt_keys`]: the keys that sign receipts;
 //! - [`outbox`]: sending what HRD must receive;
 //! - [`audit`]: the institution's export; [`limits`]: every door's limit (address, trainee, login);
-//! - [`housekeeping`]: deleting on a timer what nothing needs any more;
+//! - [`housekeeping`]: deleting on a timer what nothing needs any more; [`ready`]: whether this
+//!   instance can take code checks;
 //! - the help desk's console: [`staff`] (accounts, sign-in, sessions), [`help_desk`] (a trainee's
 //!   page, today), built on [`timeline`] (what happened to a trainee) and [`advice`] (what to tell
 //!   them, by the FAQ's rules).
@@ -64,4 +65,18 @@ impl Gateway {
     pub fn now(&self) -> i64 {
         self.clock.now_unix()
     }
+}
+
+/// Whether this instance can take code checks: the database answers and, on SQLite, the code
+/// check's writer thread runs (if it stopped, on a panic, every check would fail: not ready, so the
+/// load balancer or the supervisor takes the instance out). Answers the outbox's depth and its
+/// oldest item's age, for the operations listener.
+pub async fn ready(gw: &Gateway) -> Result<(i64, Option<i64>)> {
+    if gw.store.writer_stopped() {
+        tracing::error!("the SQLite writer thread has stopped: no code check can be recorded until the server restarts");
+        return Err(Error::Internal(
+            "the SQLite writer thread has stopped".into(),
+        ));
+    }
+    outbox::depth(gw).await
 }

@@ -229,7 +229,7 @@ pub(crate) struct Ready {
         (status = 429, body = openapi::RateLimited, headers(("Retry-After" = u64))),
     ))]
 pub(crate) async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    match crate::domain::outbox::depth(&state.gateway).await {
+    match crate::domain::ready(&state.gateway).await {
         Ok(_) => Json(Ready { ready: true }).into_response(),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -239,9 +239,10 @@ pub(crate) async fn ready(axum::extract::State(state): axum::extract::State<AppS
     }
 }
 
-/// Ready when the database answers; also reports the outbox's depth and its oldest item's age.
+/// Ready when the database answers and the code check can be recorded ([`crate::domain::ready`]);
+/// also reports the outbox's depth and its oldest item's age.
 async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    match crate::domain::outbox::depth(&state.gateway).await {
+    match crate::domain::ready(&state.gateway).await {
         Ok((depth, oldest_age)) => Json(serde_json::json!({
             "database": true,
             "outbox_depth": depth,

@@ -165,6 +165,11 @@ impl Store {
         Ok(after)
     }
 
+    /// On SQLite, the code check's writer thread has stopped (a panic): no check can be recorded.
+    pub(crate) fn writer_stopped(&self) -> bool {
+        self.writer.as_ref().is_some_and(|w| !w.running())
+    }
+
     /// A transaction for the writes of one use case.
     pub(crate) async fn begin(&self) -> StoreResult<StoreTx> {
         Ok(StoreTx {

@@ -197,6 +197,20 @@ mod tests {
     use super::*;
     use crate::model::{AuditEvent, AuditLine};
 
+    /// A writer thread that stopped (as after a panic) is told, for readiness (`domain::ready`):
+    /// every code check would fail until the server restarts.
+    #[tokio::test]
+    async fn a_stopped_writer_thread_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("motp.db");
+        let store = Store::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        assert!(!store.writer_stopped());
+        store.writer.as_ref().unwrap().end().await;
+        assert!(store.writer_stopped());
+    }
+
     /// The requests' commits leave the WAL alone; the checkpointer copies it into the database,
     /// at the latest when the server stops.
     #[tokio::test]

@@ -26,6 +26,11 @@ enum Job {
     Checkpoint {
         reply: tokio::sync::oneshot::Sender<StoreResult<()>>,
     },
+    /// Tests only: the thread ends, as it would after a panic.
+    #[cfg(test)]
+    End {
+        reply: tokio::sync::oneshot::Sender<()>,
+    },
 }
 
 /// The queue to the writer thread; the thread ends once every clone is dropped and the queue is
@@ -33,6 +38,9 @@ enum Job {
 #[derive(Clone)]
 pub(super) struct Writer {
     queue: mpsc::Sender<Job>,
+    /// The thread, to tell whether it still runs: if it ended (a panic), every code check would
+    /// fail, and readiness says so (`domain::ready`) so the instance is taken out and restarted.
+    thread: std::sync::Arc<std::thread::JoinHandle<()>>,
 }
 
 impl Writer {
@@ -49,11 +57,30 @@ impl Writer {
                 })?;
         }
         let (queue, jobs) = mpsc::channel();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("motp-sqlite-writer".into())
             .spawn(move || run(conn, jobs))
             .map_err(|e| StoreError::Writer(format!("the writer thread did not start: {e}")))?;
-        Ok(Writer { queue })
+        Ok(Writer {
+            queue,
+            thread: std::sync::Arc::new(thread),
+        })
+    }
+
+    /// Whether the thread still runs (it ends only once every `Writer` is dropped, or on a panic).
+    pub(super) fn running(&self) -> bool {
+        !self.thread.is_finished()
+    }
+
+    /// Tests only: ends the thread, as a panic would, and waits until it has.
+    #[cfg(test)]
+    pub(super) async fn end(&self) {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.queue.send(Job::End { reply }).unwrap();
+        answer.await.unwrap();
+        while self.running() {
+            std::thread::yield_now();
+        }
     }
 
     pub(super) async fn record_check(
@@ -89,6 +116,11 @@ fn run(conn: rusqlite::Connection, jobs: mpsc::Receiver<Job>) {
             match job {
                 Job::Check { record, reply } => checks.push((record, reply)),
                 Job::Checkpoint { reply } => checkpoints.push(reply),
+                #[cfg(test)]
+                Job::End { reply } => {
+                    let _ = reply.send(());
+                    return;
+                }
             }
             if checks.len() < MAX_BATCH {
                 next = jobs.try_recv().ok();
