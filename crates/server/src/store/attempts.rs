@@ -1,7 +1,7 @@
 //! `attempts`: each trainee's consecutive wrong codes and lock, mirrored from HRD's answers, and
 //! when HRD last failed to answer them.
 
-use super::{Store, StoreResult, StoreTx};
+use super::{AnyQuery, Store, StoreResult, StoreTx};
 use crate::model::{AttemptChange, AttemptState};
 use motp_protocol::MAX_FAILURES;
 use rusqlite::OptionalExtension;
@@ -15,8 +15,10 @@ const RECORD_HRD_DOWN: &str = "INSERT INTO attempts (tenant, usrid, failures, lo
     ON CONFLICT (tenant, usrid) DO UPDATE SET hrd_down_at = excluded.hrd_down_at, updated_at = excluded.updated_at";
 const RECORD_LOCK: &str = "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, $3, 1, $4)
     ON CONFLICT (tenant, usrid) DO UPDATE SET failures = CASE WHEN attempts.failures > excluded.failures THEN attempts.failures ELSE excluded.failures END, locked = 1, updated_at = excluded.updated_at";
-const RECORD_ACCEPTED_CODE: &str = "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, last_code, last_code_at) VALUES ($1, $2, 0, 0, $3, $4, $5)
-    ON CONFLICT (tenant, usrid) DO UPDATE SET last_code = excluded.last_code, last_code_at = excluded.last_code_at, updated_at = excluded.updated_at";
+// HRD accepted a code: the count starts again and the code's fingerprint is remembered, in one
+// write (one statement may change a row once: see `Store::record_check` on PostgreSQL).
+const RECORD_PASSED: &str = "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at, last_code, last_code_at) VALUES ($1, $2, 0, 0, $3, $4, $5)
+    ON CONFLICT (tenant, usrid) DO UPDATE SET failures = 0, locked = 0, last_code = excluded.last_code, last_code_at = excluded.last_code_at, updated_at = excluded.updated_at";
 const CLEAR_ATTEMPTS: &str = "INSERT INTO attempts (tenant, usrid, failures, locked, updated_at) VALUES ($1, $2, 0, 0, $3)
     ON CONFLICT (tenant, usrid) DO UPDATE SET failures = 0, locked = 0, updated_at = excluded.updated_at";
 
@@ -25,7 +27,7 @@ const ATTEMPTS: &str = "SELECT failures, locked FROM attempts WHERE tenant = $1 
 const LAST_ACCEPTED_CODE: &str =
     "SELECT last_code, last_code_at FROM attempts WHERE tenant = $1 AND usrid = $2";
 
-fn attempt_state((failures, locked): (i64, i64)) -> AttemptState {
+pub(super) fn attempt_state((failures, locked): (i64, i64)) -> AttemptState {
     AttemptState {
         failures: failures as u32,
         locked: locked != 0,
@@ -116,76 +118,6 @@ impl Store {
 }
 
 impl StoreTx {
-    /// HRD said AP001: one more consecutive failure.
-    pub(crate) async fn record_failure(
-        &mut self,
-        tenant: &str,
-        usrid: &str,
-        now: i64,
-    ) -> StoreResult<AttemptState> {
-        let row: (i64, i64) = sqlx::query_as(RECORD_FAILURE)
-            .bind(tenant)
-            .bind(usrid)
-            .bind(now)
-            .fetch_one(&mut *self.tx)
-            .await?;
-        Ok(attempt_state(row))
-    }
-
-    /// HRD failed to answer this trainee's code (timeout, 5xx, IE/CE): remembered so the substitute
-    /// check can be offered on the server's own evidence.
-    pub(crate) async fn record_hrd_down(
-        &mut self,
-        tenant: &str,
-        usrid: &str,
-        now: i64,
-    ) -> StoreResult<()> {
-        sqlx::query(RECORD_HRD_DOWN)
-            .bind(tenant)
-            .bind(usrid)
-            .bind(now)
-            .bind(now)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
-    }
-
-    /// HRD said AP009.
-    pub(crate) async fn record_lock(
-        &mut self,
-        tenant: &str,
-        usrid: &str,
-        now: i64,
-    ) -> StoreResult<()> {
-        sqlx::query(RECORD_LOCK)
-            .bind(tenant)
-            .bind(usrid)
-            .bind(MAX_FAILURES as i64)
-            .bind(now)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
-    }
-
-    /// HRD accepted the code of this `fingerprint`: remembered, so it is never sent again.
-    pub(crate) async fn record_accepted_code(
-        &mut self,
-        tenant: &str,
-        usrid: &str,
-        fingerprint: &str,
-        now: i64,
-    ) -> StoreResult<()> {
-        sqlx::query(RECORD_ACCEPTED_CODE)
-            .bind(tenant)
-            .bind(usrid)
-            .bind(now)
-            .bind(fingerprint)
-            .bind(now)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
-    }
-
     /// HRD accepted a code, or a reset lifted the lock: the count starts again.
     pub(crate) async fn clear_attempts(
         &mut self,
@@ -220,9 +152,7 @@ pub(super) fn apply_change(
                 Ok(Some(attempt_state((r.get(0)?, r.get(1)?))))
             }),
         AttemptChange::Passed { fingerprint, .. } => {
-            conn.prepare_cached(CLEAR_ATTEMPTS)?
-                .execute(rusqlite::params![tenant, usrid, now])?;
-            conn.prepare_cached(RECORD_ACCEPTED_CODE)?
+            conn.prepare_cached(RECORD_PASSED)?
                 .execute(rusqlite::params![tenant, usrid, now, fingerprint, now])?;
             Ok(None)
         }
@@ -236,5 +166,43 @@ pub(super) fn apply_change(
                 .execute(rusqlite::params![tenant, usrid, now, now])?;
             Ok(None)
         }
+    }
+}
+
+/// A code check's change to `attempts` as the last write of its one statement on PostgreSQL
+/// (`Store::record_check`): the SQL and how many parameters it takes, or `None` for no change.
+pub(super) fn change_sql(change: &AttemptChange) -> Option<(&'static str, usize)> {
+    match change {
+        AttemptChange::Unchanged => None,
+        AttemptChange::Failure => Some((RECORD_FAILURE, 3)),
+        AttemptChange::Passed { .. } => Some((RECORD_PASSED, 5)),
+        AttemptChange::Locked => Some((RECORD_LOCK, 4)),
+        AttemptChange::HrdDown => Some((RECORD_HRD_DOWN, 4)),
+    }
+}
+
+/// [`change_sql`]'s parameters, bound onto `q` in its order (the writer thread's, above).
+pub(super) fn bind_change<'q>(
+    q: AnyQuery<'q>,
+    tenant: &'q str,
+    usrid: &'q str,
+    now: i64,
+    change: &'q AttemptChange,
+) -> AnyQuery<'q> {
+    match change {
+        AttemptChange::Unchanged => q,
+        AttemptChange::Failure => q.bind(tenant).bind(usrid).bind(now),
+        AttemptChange::Passed { fingerprint, .. } => q
+            .bind(tenant)
+            .bind(usrid)
+            .bind(now)
+            .bind(fingerprint.as_str())
+            .bind(now),
+        AttemptChange::Locked => q
+            .bind(tenant)
+            .bind(usrid)
+            .bind(MAX_FAILURES as i64)
+            .bind(now),
+        AttemptChange::HrdDown => q.bind(tenant).bind(usrid).bind(now).bind(now),
     }
 }

@@ -1,11 +1,11 @@
 //! `audit`: the append-only record of what happened, with personal data minimised (masked mobile,
 //! never a code). Written only inside a use case's transaction.
 
-use super::{Store, StoreResult, StoreTx};
+use super::{AnyQuery, Store, StoreResult, StoreTx};
 use crate::model::{AuditLine, AuditRow, CheckLine, CheckRecord};
 
 /// Shared by the sqlx transactions and SQLite's writer thread (`writer.rs`).
-const INSERT_AUDIT: &str = "INSERT INTO audit (at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit (at, tenant, usrid, event, hrd_code, eval_cd, class_tme, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -82,6 +82,30 @@ impl StoreTx {
             .await?;
         Ok(())
     }
+}
+
+/// [`INSERT_AUDIT`] for `n` lines, one row each, in order.
+pub(super) fn insert_lines_sql(n: usize) -> String {
+    let (head, row) = INSERT_AUDIT.split_at(INSERT_AUDIT.find("VALUES ").unwrap() + 7);
+    let rows: Vec<String> = (0..n).map(|i| super::renumbered(row, 8 * i)).collect();
+    format!("{head}{}", rows.join(", "))
+}
+
+/// A code check's audit line as a write of its one statement on PostgreSQL (`Store::record_check`):
+/// [`INSERT_AUDIT`]'s parameters bound onto `q` in its order.
+pub(super) fn bind_check_line<'q>(
+    q: AnyQuery<'q>,
+    record: &'q CheckRecord,
+    line: &'q CheckLine,
+) -> AnyQuery<'q> {
+    q.bind(record.at)
+        .bind(record.tenant.as_str())
+        .bind(record.usrid.as_str())
+        .bind(line.event.as_str())
+        .bind(line.hrd_code.as_deref())
+        .bind(line.eval_cd.as_deref())
+        .bind(line.class_tme.as_deref())
+        .bind(None::<&str>)
 }
 
 /// A code check's audit line, on SQLite's writer thread.

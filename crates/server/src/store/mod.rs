@@ -24,9 +24,9 @@ pub use outbox::OutboxHold;
 pub use receipts::Redemption;
 pub use sqlite::Checkpoints;
 
-use crate::model::{AttemptChange, AttemptState, AuditLine, CheckRecord, UnknownValue};
+use crate::model::{AttemptChange, AttemptState, CheckRecord, UnknownValue};
 use sqlx::any::AnyPoolOptions;
-use sqlx::AnyPool;
+use sqlx::{AnyPool, Row};
 
 /// What can go wrong in the store. The HTTP layer answers all of it as an internal error and logs
 /// the detail.
@@ -128,41 +128,61 @@ impl Store {
         if let Some(writer) = &self.writer {
             return writer.record_check(record).await;
         }
-        let mut tx = self.begin().await?;
-        for line in &record.lines {
-            let line = AuditLine {
-                hrd_code: line.hrd_code.as_deref(),
-                eval_cd: line.eval_cd.as_deref(),
-                class_tme: line.class_tme.as_deref(),
-                ..AuditLine::new(&record.tenant, &record.usrid, line.event)
-            };
-            tx.audit(record.at, line).await?;
+        self.record_check_in_one_statement(&record).await
+    }
+
+    /// PostgreSQL: a code check's writes as one statement, each write but the last a data-modifying
+    /// `WITH` part: committed together (a statement is atomic) in one round trip, where BEGIN, each
+    /// write and COMMIT were one each. The SQL is the tables' own, as the writer thread runs it,
+    /// its parameters renumbered.
+    async fn record_check_in_one_statement(
+        &self,
+        r: &CheckRecord,
+    ) -> StoreResult<Option<AttemptState>> {
+        // The audit lines in one INSERT, one row each in their order: the WITH parts of a
+        // statement run in no set order, and the lines' ids must follow the order they happened in.
+        let lines = audit::insert_lines_sql(r.lines.len());
+        let mut writes: Vec<(&str, usize)> = Vec::new();
+        if !r.lines.is_empty() {
+            writes.push((&lines, 8 * r.lines.len()));
         }
-        let (tenant, usrid, now) = (record.tenant.as_str(), record.usrid.as_str(), record.at);
-        let after = match &record.change {
-            AttemptChange::Unchanged => None,
-            AttemptChange::Failure => Some(tx.record_failure(tenant, usrid, now).await?),
-            AttemptChange::Passed {
-                fingerprint,
-                receipt_id,
-            } => {
-                tx.clear_attempts(tenant, usrid, now).await?;
-                tx.record_accepted_code(tenant, usrid, fingerprint, now)
-                    .await?;
-                tx.save_receipt(receipt_id, tenant, usrid, now).await?;
-                None
-            }
-            AttemptChange::Locked => {
-                tx.record_lock(tenant, usrid, now).await?;
-                None
-            }
-            AttemptChange::HrdDown => {
-                tx.record_hrd_down(tenant, usrid, now).await?;
-                None
-            }
+        if let AttemptChange::Passed { .. } = r.change {
+            writes.push((receipts::SAVE_RECEIPT, 4));
+        }
+        writes.extend(attempts::change_sql(&r.change));
+        let Some(((last, _), parts)) = writes.split_last() else {
+            return Ok(None);
         };
-        tx.commit().await?;
-        Ok(after)
+        let mut sql = String::new();
+        let mut bound = 0;
+        for (i, (write, params)) in parts.iter().enumerate() {
+            sql.push_str(if i == 0 { "WITH " } else { ", " });
+            sql.push_str(&format!("w{i} AS ({})", renumbered(write, bound)));
+            bound += params;
+        }
+        sql.push(' ');
+        sql.push_str(&renumbered(last, bound));
+
+        // Bound in the order of `writes`.
+        let mut q = sqlx::query(&sql);
+        for line in &r.lines {
+            q = audit::bind_check_line(q, r, line);
+        }
+        if let AttemptChange::Passed { receipt_id, .. } = &r.change {
+            q = q
+                .bind(receipt_id.as_str())
+                .bind(r.tenant.as_str())
+                .bind(r.usrid.as_str())
+                .bind(r.at);
+        }
+        q = attempts::bind_change(q, &r.tenant, &r.usrid, r.at, &r.change);
+        let row = q.fetch_optional(&self.writes).await?;
+        Ok(match (&r.change, row) {
+            (AttemptChange::Failure, Some(row)) => {
+                Some(attempts::attempt_state((row.try_get(0)?, row.try_get(1)?)))
+            }
+            _ => None,
+        })
     }
 
     /// On SQLite, the code check's writer thread has stopped (a panic): no check can be recorded.
@@ -178,6 +198,28 @@ impl Store {
     }
 }
 
+/// A query through sqlx's `Any` driver, as the tables' modules bind their parameters onto it.
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// `sql` with each `$n` written `$(n + by)`: one write's parameters after those of the writes
+/// before it in one statement.
+fn renumbered(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + by).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The writes of one use case, committed together by [`StoreTx::commit`] (or none of them, if it
 /// is dropped or the process dies first). Its methods live beside their table's SQL.
 pub struct StoreTx {
@@ -187,5 +229,26 @@ pub struct StoreTx {
 impl StoreTx {
     pub(crate) async fn commit(self) -> StoreResult<()> {
         Ok(self.tx.commit().await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renumbered;
+
+    #[test]
+    fn a_writes_parameters_are_renumbered_after_the_ones_before_it() {
+        assert_eq!(
+            renumbered("VALUES ($1, $2, $10) WHERE x = $3", 8),
+            "VALUES ($9, $10, $18) WHERE x = $11"
+        );
+        assert_eq!(
+            renumbered("no parameters, a lone $", 4),
+            "no parameters, a lone $"
+        );
+        assert_eq!(renumbered("$1", 0), "$1");
+        assert!(super::audit::insert_lines_sql(2).ends_with(
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8), ($9, $10, $11, $12, $13, $14, $15, $16)"
+        ));
     }
 }

@@ -3,7 +3,7 @@
 use super::{StoreResult, StoreTx};
 
 /// Shared by the sqlx transactions and SQLite's writer thread (`writer.rs`).
-const SAVE_RECEIPT: &str =
+pub(super) const SAVE_RECEIPT: &str =
     "INSERT INTO receipts (id, tenant, usrid, issued_at) VALUES ($1, $2, $3, $4)";
 
 /// What redeeming a receipt found.

@@ -268,7 +268,7 @@ mod tests {
             let usrid = format!("u{}", i % 50);
             // As the verify path writes: in a transaction of its own.
             let mut tx = store.begin().await.unwrap();
-            tx.record_failure("t", &usrid, i).await.expect("a write");
+            tx.clear_attempts("t", &usrid, i).await.expect("a write");
             tx.commit().await.unwrap();
             largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
         }
