@@ -170,14 +170,14 @@ pub(super) fn apply_change(
 }
 
 /// A code check's change to `attempts` as the last write of its one statement on PostgreSQL
-/// (`Store::record_check`): the SQL and how many parameters it takes, or `None` for no change.
-pub(super) fn change_sql(change: &AttemptChange) -> Option<(&'static str, usize)> {
+/// (`Store::record_check`), or `None` for no change.
+pub(super) fn change_sql(change: &AttemptChange) -> Option<&'static str> {
     match change {
         AttemptChange::Unchanged => None,
-        AttemptChange::Failure => Some((RECORD_FAILURE, 3)),
-        AttemptChange::Passed { .. } => Some((RECORD_PASSED, 5)),
-        AttemptChange::Locked => Some((RECORD_LOCK, 4)),
-        AttemptChange::HrdDown => Some((RECORD_HRD_DOWN, 4)),
+        AttemptChange::Failure => Some(RECORD_FAILURE),
+        AttemptChange::Passed { .. } => Some(RECORD_PASSED),
+        AttemptChange::Locked => Some(RECORD_LOCK),
+        AttemptChange::HrdDown => Some(RECORD_HRD_DOWN),
     }
 }
 

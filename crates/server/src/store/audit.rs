@@ -69,43 +69,48 @@ impl Store {
 
 impl StoreTx {
     pub(crate) async fn audit(&mut self, now: i64, line: AuditLine<'_>) -> StoreResult<()> {
-        sqlx::query(INSERT_AUDIT)
-            .bind(now)
-            .bind(line.tenant)
-            .bind(line.usrid)
-            .bind(line.event.as_str())
-            .bind(line.hrd_code)
-            .bind(line.eval_cd)
-            .bind(line.class_tme)
-            .bind(line.detail)
+        bind_line(sqlx::query(INSERT_AUDIT), now, line)
             .execute(&mut *self.tx)
             .await?;
         Ok(())
     }
 }
 
+/// [`INSERT_AUDIT`]'s parameters for `line` at `now`, bound onto `q` in its order.
+fn bind_line<'q>(q: AnyQuery<'q>, now: i64, line: AuditLine<'q>) -> AnyQuery<'q> {
+    q.bind(now)
+        .bind(line.tenant)
+        .bind(line.usrid)
+        .bind(line.event.as_str())
+        .bind(line.hrd_code)
+        .bind(line.eval_cd)
+        .bind(line.class_tme)
+        .bind(line.detail)
+}
+
 /// [`INSERT_AUDIT`] for `n` lines, one row each, in order.
 pub(super) fn insert_lines_sql(n: usize) -> String {
     let (head, row) = INSERT_AUDIT.split_at(INSERT_AUDIT.find("VALUES ").unwrap() + 7);
-    let rows: Vec<String> = (0..n).map(|i| super::renumbered(row, 8 * i)).collect();
+    let per_row = super::parameters(row);
+    let rows: Vec<String> = (0..n)
+        .map(|i| super::renumbered(row, per_row * i))
+        .collect();
     format!("{head}{}", rows.join(", "))
 }
 
-/// A code check's audit line as a write of its one statement on PostgreSQL (`Store::record_check`):
-/// [`INSERT_AUDIT`]'s parameters bound onto `q` in its order.
+/// A code check's audit line as a write of its one statement on PostgreSQL (`Store::record_check`).
 pub(super) fn bind_check_line<'q>(
     q: AnyQuery<'q>,
     record: &'q CheckRecord,
     line: &'q CheckLine,
 ) -> AnyQuery<'q> {
-    q.bind(record.at)
-        .bind(record.tenant.as_str())
-        .bind(record.usrid.as_str())
-        .bind(line.event.as_str())
-        .bind(line.hrd_code.as_deref())
-        .bind(line.eval_cd.as_deref())
-        .bind(line.class_tme.as_deref())
-        .bind(None::<&str>)
+    let line = AuditLine {
+        hrd_code: line.hrd_code.as_deref(),
+        eval_cd: line.eval_cd.as_deref(),
+        class_tme: line.class_tme.as_deref(),
+        ..AuditLine::new(&record.tenant, &record.usrid, line.event)
+    };
+    bind_line(q, record.at, line)
 }
 
 /// A code check's audit line, on SQLite's writer thread.

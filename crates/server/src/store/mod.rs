@@ -142,23 +142,23 @@ impl Store {
         // The audit lines in one INSERT, one row each in their order: the WITH parts of a
         // statement run in no set order, and the lines' ids must follow the order they happened in.
         let lines = audit::insert_lines_sql(r.lines.len());
-        let mut writes: Vec<(&str, usize)> = Vec::new();
+        let mut writes: Vec<&str> = Vec::new();
         if !r.lines.is_empty() {
-            writes.push((&lines, 8 * r.lines.len()));
+            writes.push(&lines);
         }
         if let AttemptChange::Passed { .. } = r.change {
-            writes.push((receipts::SAVE_RECEIPT, 4));
+            writes.push(receipts::SAVE_RECEIPT);
         }
         writes.extend(attempts::change_sql(&r.change));
-        let Some(((last, _), parts)) = writes.split_last() else {
+        let Some((last, parts)) = writes.split_last() else {
             return Ok(None);
         };
         let mut sql = String::new();
         let mut bound = 0;
-        for (i, (write, params)) in parts.iter().enumerate() {
+        for (i, write) in parts.iter().enumerate() {
             sql.push_str(if i == 0 { "WITH " } else { ", " });
             sql.push_str(&format!("w{i} AS ({})", renumbered(write, bound)));
-            bound += params;
+            bound += parameters(write);
         }
         sql.push(' ');
         sql.push_str(&renumbered(last, bound));
@@ -169,11 +169,7 @@ impl Store {
             q = audit::bind_check_line(q, r, line);
         }
         if let AttemptChange::Passed { receipt_id, .. } = &r.change {
-            q = q
-                .bind(receipt_id.as_str())
-                .bind(r.tenant.as_str())
-                .bind(r.usrid.as_str())
-                .bind(r.at);
+            q = receipts::bind_receipt(q, receipt_id, &r.tenant, &r.usrid, r.at);
         }
         q = attempts::bind_change(q, &r.tenant, &r.usrid, r.at, &r.change);
         let row = q.fetch_optional(&self.writes).await?;
@@ -200,6 +196,18 @@ impl Store {
 
 /// A query through sqlx's `Any` driver, as the tables' modules bind their parameters onto it.
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// How many parameters `sql` takes: its highest `$n`.
+fn parameters(sql: &str) -> usize {
+    sql.split('$')
+        .skip(1)
+        .filter_map(|after| {
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            after[..digits].parse().ok()
+        })
+        .max()
+        .unwrap_or(0)
+}
 
 /// `sql` with each `$n` written `$(n + by)`: one write's parameters after those of the writes
 /// before it in one statement.
@@ -234,7 +242,7 @@ impl StoreTx {
 
 #[cfg(test)]
 mod tests {
-    use super::renumbered;
+    use super::{parameters, renumbered};
 
     #[test]
     fn a_writes_parameters_are_renumbered_after_the_ones_before_it() {
@@ -247,6 +255,8 @@ mod tests {
             "no parameters, a lone $"
         );
         assert_eq!(renumbered("$1", 0), "$1");
+        assert_eq!(parameters("VALUES ($1, $2, $10) WHERE x = $3"), 10);
+        assert_eq!(parameters("no parameters, a lone $"), 0);
         assert!(super::audit::insert_lines_sql(2).ends_with(
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8), ($9, $10, $11, $12, $13, $14, $15, $16)"
         ));

@@ -1,6 +1,6 @@
 //! `receipts`: every receipt issued, so each redeems exactly once.
 
-use super::{StoreResult, StoreTx};
+use super::{AnyQuery, StoreResult, StoreTx};
 
 /// Shared by the sqlx transactions and SQLite's writer thread (`writer.rs`).
 pub(super) const SAVE_RECEIPT: &str =
@@ -54,15 +54,23 @@ impl StoreTx {
         usrid: &str,
         now: i64,
     ) -> StoreResult<()> {
-        sqlx::query(SAVE_RECEIPT)
-            .bind(id)
-            .bind(tenant)
-            .bind(usrid)
-            .bind(now)
+        bind_receipt(sqlx::query(SAVE_RECEIPT), id, tenant, usrid, now)
             .execute(&mut *self.tx)
             .await?;
         Ok(())
     }
+}
+
+/// [`SAVE_RECEIPT`]'s parameters, bound onto `q` in its order (also a write of a code check's one
+/// statement on PostgreSQL, `Store::record_check`).
+pub(super) fn bind_receipt<'q>(
+    q: AnyQuery<'q>,
+    id: &'q str,
+    tenant: &'q str,
+    usrid: &'q str,
+    now: i64,
+) -> AnyQuery<'q> {
+    q.bind(id).bind(tenant).bind(usrid).bind(now)
 }
 
 /// A receipt issued by a code check, on SQLite's writer thread.

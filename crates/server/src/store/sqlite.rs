@@ -197,15 +197,21 @@ mod tests {
     use super::*;
     use crate::model::{AuditEvent, AuditLine};
 
-    /// A writer thread that stopped (as after a panic) is told, for readiness (`domain::ready`):
-    /// every code check would fail until the server restarts.
-    #[tokio::test]
-    async fn a_stopped_writer_thread_is_told() {
+    /// A store on a database file of its own: the folder (removed when dropped), the file, the store.
+    async fn store_on_disk() -> (tempfile::TempDir, std::path::PathBuf, Store) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("motp.db");
         let store = Store::open(&format!("sqlite://{}", path.display()))
             .await
             .unwrap();
+        (dir, path, store)
+    }
+
+    /// A writer thread that stopped (as after a panic) is told, for readiness (`domain::ready`):
+    /// every code check would fail until the server restarts.
+    #[tokio::test]
+    async fn a_stopped_writer_thread_is_told() {
+        let (_dir, _, store) = store_on_disk().await;
         assert!(!store.writer_stopped());
         store.writer.as_ref().unwrap().end().await;
         assert!(store.writer_stopped());
@@ -215,11 +221,7 @@ mod tests {
     /// at the latest when the server stops.
     #[tokio::test]
     async fn the_checkpointer_moves_the_wal_into_the_database() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("motp.db");
-        let store = Store::open(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
+        let (_dir, path, store) = store_on_disk().await;
         let db_size = || std::fs::metadata(&path).unwrap().len();
         let before = db_size();
         let mut tx = store.begin().await.unwrap();
@@ -251,11 +253,7 @@ mod tests {
     /// busy machine and the WAL outgrow the bound for that reason alone (seen under load).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_wal_stays_bounded_under_steady_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("motp.db");
-        let store = Store::open(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
+        let (_dir, path, store) = store_on_disk().await;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let policy = Checkpoints {
             every: std::time::Duration::from_millis(5),
